@@ -1,0 +1,119 @@
+/** The embedded default: a `Warehouse` on a single DuckDB file. */
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { duckdbDialect } from './dialect.js';
+import type { QueryProgress, Row, SqlValue, Warehouse } from './warehouse.js';
+
+export interface DuckDBOptions {
+  /** Memory the engine may use before spilling to disk, e.g. '6GB'. */
+  memoryLimit?: string;
+  threads?: number;
+  /** Where spilled data goes; defaults next to the database file. */
+  tempDirectory?: string;
+}
+
+export class DuckDBWarehouse implements Warehouse {
+  readonly dialect = duckdbDialect;
+  private inTransaction = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  /** Opens (or creates) a database file; ':memory:' for a throwaway one. */
+  static async open(path: string, options: DuckDBOptions = {}): Promise<DuckDBWarehouse> {
+    const config: Record<string, string> = {};
+    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    if (options.threads) config.threads = String(options.threads);
+    if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+    const instance = await DuckDBInstance.create(path, config);
+    const connection = await instance.connect();
+    return new DuckDBWarehouse(instance, connection);
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    const result = await this.connection.run(sql, params.length ? toDuckValues(params) : undefined);
+    return Number(result.rowsChanged);
+  }
+
+  async query<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params.length ? toDuckValues(params) : undefined);
+    return reader.getRowObjectsJS().map((row) => normaliseRow(row) as T);
+  }
+
+  async append(table: string, rows: readonly (readonly SqlValue[])[]): Promise<void> {
+    // Batched multi-row INSERTs with bound values: the engine casts each value to its column's type.
+    // Large loads go through the engine's own file readers instead.
+    const width = rows[0]?.length ?? 0;
+    const perStatement = Math.max(1, Math.floor(2000 / Math.max(1, width)));
+    for (let start = 0; start < rows.length; start += perStatement) {
+      const batch = rows.slice(start, start + perStatement);
+      const params: SqlValue[] = [];
+      const tuples = batch.map((row) => {
+        if (row.length !== width) throw new Error(`append to ${table}: rows differ in length (${row.length} vs ${width})`);
+        const marks = row.map((v) => {
+          params.push(v);
+          return this.dialect.param(params.length);
+        });
+        return `(${marks.join(', ')})`;
+      });
+      await this.run(`INSERT INTO ${this.dialect.ident(table)} VALUES ${tuples.join(', ')}`, params);
+    }
+  }
+
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    if (this.inTransaction) return work();
+    await this.connection.run('BEGIN TRANSACTION');
+    this.inTransaction = true;
+    try {
+      const result = await work();
+      await this.connection.run('COMMIT');
+      return result;
+    } catch (error) {
+      await this.connection.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      this.inTransaction = false;
+    }
+  }
+
+  progress(): QueryProgress {
+    const p = this.connection.progress;
+    return {
+      percentage: p.percentage,
+      rowsProcessed: Number(p.rows_processed),
+      totalRows: Number(p.total_rows_to_process),
+    };
+  }
+
+  interrupt(): void {
+    this.connection.interrupt();
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function toDuckValue(v: SqlValue): DuckDBValue {
+  if (v instanceof Date) return v.toISOString();
+  return v as DuckDBValue;
+}
+
+function toDuckValues(params: readonly SqlValue[]): DuckDBValue[] {
+  return params.map(toDuckValue);
+}
+
+/** Engine values as callers expect them: safe integers as numbers, decimals as numbers. */
+function normaliseRow(row: Record<string, unknown>): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (typeof v === 'bigint') {
+      out[k] = v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,33 @@
+/**
+ * The one door to a database. Every caller talks to a `Warehouse`; engines differ only behind it and in
+ * the small `Dialect` it carries.
+ */
+import type { Dialect } from './dialect.js';
+
+/** A value bound to a query parameter. Values are always bound, never spliced into SQL text. */
+export type SqlValue = string | number | bigint | boolean | null | Date;
+export type Row = Record<string, unknown>;
+
+export interface QueryProgress {
+  /** 0-100, or -1 when the engine cannot tell. */
+  percentage: number;
+  rowsProcessed: number;
+  totalRows: number;
+}
+
+export interface Warehouse {
+  readonly dialect: Dialect;
+  /** Runs a statement; returns the number of rows it inserted, updated or deleted. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  /** Runs a query with positional parameters ($1, $2...) and returns plain JS rows. */
+  query<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** Bulk-appends rows to a table, columns in the table's declared order. */
+  append(table: string, rows: readonly (readonly SqlValue[])[]): Promise<void>;
+  /** Runs `work` in one transaction: all of it is stored, or none of it. */
+  transaction<T>(work: () => Promise<T>): Promise<T>;
+  /** Progress of the statement running now, for progress bars. */
+  progress(): QueryProgress;
+  /** Asks the running statement to stop (Ctrl-C); it then fails and its transaction rolls back. */
+  interrupt(): void;
+  close(): Promise<void>;
+}
