@@ -73,14 +73,9 @@ export async function quarantineRejects(
 export async function saveRejectedBatch(wh: Warehouse, batchId: number, quarantineDir: string): Promise<string> {
   const path = join(quarantineDir, `rejected-batch-${batchId}.csv`);
   await wh.run(
-    'COPY (SELECT file, line, reason, raw FROM quarantine WHERE batch_id = $1 ORDER BY file, line) TO $2 (HEADER, DELIMITER \',\')',
+    "COPY (SELECT file, line, reason, raw FROM quarantine WHERE batch_id = $1 ORDER BY file, line) TO $2 (HEADER, DELIMITER ',')",
     [batchId, path],
-  ).catch(async () => {
-    // Older engines refuse a bound COPY target; the path is ours (workspace folder and a number), not user text.
-    await wh.run(
-      `COPY (SELECT file, line, reason, raw FROM quarantine WHERE batch_id = ${Number(batchId)} ORDER BY file, line) TO '${path.replaceAll("'", "''")}' (HEADER, DELIMITER ',')`,
-    );
-  });
+  );
   return path;
 }
 

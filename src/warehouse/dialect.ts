@@ -23,7 +23,7 @@ export interface Dialect {
   truncate(grain: 'hour' | 'day' | 'week' | 'month' | 'year', expr: string): string;
   /** Positional parameter placeholder, 1-based. */
   param(index: number): string;
-  /** Quote an identifier (identifiers come from the model, never from users). */
+  /** Checks and quotes an identifier (identifiers come from the model, never from users). */
   ident(name: string): string;
 }
 
@@ -75,6 +75,6 @@ export const duckdbDialect: Dialect = {
   param: (i) => `$${i}`,
   ident(name) {
     if (!IDENT.test(name)) throw new Error(`not a valid identifier: ${name}`);
-    return name;
+    return `"${name}"`;
   },
 };

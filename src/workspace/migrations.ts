@@ -11,17 +11,18 @@ export interface Migration {
   apply(wh: Warehouse): Promise<void>;
 }
 
-/** Version 1 is the schema ddl.ts creates; later versions alter it. */
-export const MIGRATIONS: Migration[] = [];
+/** Version 1 is the schema ddl.ts creates; version N+1 is MIGRATIONS[N-1] applied to version N. */
+export const MIGRATIONS: readonly Migration[] = [];
 
 export const SCHEMA_VERSION = 1 + MIGRATIONS.length;
 
-export async function migrate(wh: Warehouse, from: number): Promise<Migration[]> {
-  const pending = MIGRATIONS.filter((m) => m.version > from).sort((a, b) => a.version - b.version);
+/** Applies the migrations newer than `from`, all in one transaction; returns those applied. */
+export async function migrate(wh: Warehouse, from: number, migrations: readonly Migration[] = MIGRATIONS): Promise<Migration[]> {
+  const pending = migrations.filter((m) => m.version > from).sort((a, b) => a.version - b.version);
   if (pending.length === 0) return [];
   await wh.transaction(async () => {
     for (const m of pending) await m.apply(wh);
-    await wh.run("UPDATE meta SET value = $1 WHERE key = 'schema_version'", [String(SCHEMA_VERSION)]);
+    await wh.run("UPDATE meta SET value = $1 WHERE key = 'schema_version'", [String(pending.at(-1)!.version)]);
   });
   return pending;
 }

@@ -1,0 +1,97 @@
+/** `portrait synth` and `portrait demo`. */
+import type { Command } from 'commander';
+import { runDemo } from '../../demo.js';
+import { resolveSynthOptions, synthesize, writeSynthFiles, type SynthOptions, type SynthReport } from '../../synth/index.js';
+import { PortraitError } from '../../errors.js';
+import { formatNumber, renderPairs } from '../format.js';
+import { output, parseCount, parseWhole, withWorkspace, workspaceDir } from '../context.js';
+import { renderStats } from './workspace.js';
+
+interface SynthFlags {
+  users?: number;
+  days?: number;
+  seed?: number;
+  preset?: string;
+  start?: string;
+  out?: string;
+  json?: boolean;
+}
+
+function synthOptions(flags: SynthFlags): SynthOptions {
+  if (flags.preset !== undefined && flags.preset !== 'taobao' && flags.preset !== 'default') {
+    throw new PortraitError(`--preset: expected taobao or default, got "${flags.preset}"`);
+  }
+  if (flags.start !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(flags.start)) {
+    throw new PortraitError(`--start: expected a date as YYYY-MM-DD, got "${flags.start}"`);
+  }
+  if (flags.users !== undefined && flags.users < 1) throw new PortraitError('--users must be at least 1');
+  if (flags.days !== undefined && flags.days < 1) throw new PortraitError('--days must be at least 1');
+  const partial: Partial<SynthOptions> = {};
+  if (flags.users !== undefined) partial.users = flags.users;
+  if (flags.days !== undefined) partial.days = flags.days;
+  if (flags.seed !== undefined) partial.seed = flags.seed;
+  if (flags.preset !== undefined) partial.preset = flags.preset as SynthOptions['preset'];
+  if (flags.start !== undefined) partial.start = flags.start;
+  return resolveSynthOptions(partial);
+}
+
+function withSynthOptions(cmd: Command): Command {
+  return cmd
+    .option('--users <n>', 'number of users (e.g. 20000, 20k, 1M)', parseCount)
+    .option('--days <n>', 'days of behaviour', parseWhole)
+    .option('--seed <n>', 'random seed: the same seed gives the same world', parseWhole)
+    .option('--preset <name>', 'default, or taobao: 9 days from 2017-11-25 shaped like the public data set')
+    .option('--start <date>', 'first day, YYYY-MM-DD')
+    .option('--json', 'machine-readable output');
+}
+
+export function registerSynthCommands(program: Command): void {
+  withSynthOptions(
+    program
+      .command('synth')
+      .description('write a deterministic synthetic Taobao-shaped world (with its ground truth) into a workspace, or as files with --out'),
+  )
+    .option('--out <dir>', 'write files for importing elsewhere instead of a workspace')
+    .action(async (flags: SynthFlags, cmd: Command) => {
+      const options = synthOptions(flags);
+      if (flags.out) {
+        const { files, report } = await writeSynthFiles(flags.out, options);
+        output(flags.json, { files, report }, () => `${renderSynth(report)}\nwrote ${files.length} files to ${flags.out}`);
+        return;
+      }
+      const report = await withWorkspace(cmd, (ws) => synthesize(ws, options));
+      output(flags.json, report, () => renderSynth(report));
+    });
+
+  withSynthOptions(
+    program
+      .command('demo')
+      .description('build a synthetic world (default 20,000 users over 60 days), run every build stage, print a summary'),
+  ).action(async (flags: SynthFlags, cmd: Command) => {
+    const options = synthOptions(flags);
+    const log = flags.json ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
+    const result = await runDemo(workspaceDir(cmd), options, log);
+    output(flags.json, result, () =>
+      [
+        `Portrait demo: workspace ${result.workspace}`,
+        '',
+        renderSynth(result.synth),
+        '',
+        renderStats(result.stats),
+        '',
+        'Stages',
+        renderPairs(result.stages.map((s) => [s.stage, `${s.seconds.toFixed(1)} s`])),
+        '',
+        `Explore it: portrait stats --workspace ${result.workspace}`,
+      ].join('\n'),
+    );
+  });
+}
+
+export function renderSynth(r: SynthReport): string {
+  return [
+    `Synthetic world: ${formatNumber(r.users)} users, ${formatNumber(r.items)} items, ${formatNumber(r.categories)} categories, ` +
+      `${formatNumber(r.events)} events in ${r.seconds.toFixed(1)} s (${formatNumber(r.events / Math.max(r.seconds, 1e-9))} events/s)`,
+    renderPairs(Object.entries(r.tables).map(([t, n]) => [t, n])),
+  ].join('\n');
+}

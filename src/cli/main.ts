@@ -1,0 +1,49 @@
+/**
+ * The `portrait` command: a thin shell over the library. Every command is registered from its own module;
+ * errors a user can fix print as one clear line and a non-zero exit code, never a stack trace.
+ */
+import { Command, CommanderError } from 'commander';
+import { PortraitError } from '../errors.js';
+import { registerImportCommands } from './commands/import.js';
+import { registerSynthCommands } from './commands/synth.js';
+import { registerWorkspaceCommands } from './commands/workspace.js';
+
+export function buildProgram(): Command {
+  const program = new Command('portrait')
+    .description('Portrait: user portraits and refined operations for e-commerce')
+    .version('0.1.0')
+    .option('-w, --workspace <dir>', 'workspace folder (default: $PORTRAIT_WORKSPACE or ./portrait-data)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerWorkspaceCommands(program);
+  registerImportCommands(program);
+  registerSynthCommands(program);
+  program.commands.forEach(function exitOverrideAll(c: Command) {
+    c.exitOverride();
+    c.commands.forEach(exitOverrideAll);
+  });
+  return program;
+}
+
+/** Runs the CLI; returns the exit code (0 success, 1 failure, 2 usage error). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed the message (or the help/version it was asked for).
+      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+    }
+    if (error instanceof PortraitError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+      return 1;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`error: ${message}\n`);
+    if (process.env.PORTRAIT_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The demo: a synthetic Taobao-shaped world, every build stage that exists, and a summary. Each new
+ * capability adds its stage here.
+ */
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { workspaceStats, type WorkspaceStats } from './analytics/stats.js';
+import { PortraitError } from './errors.js';
+import { synthesize, type SynthOptions, type SynthReport } from './synth/index.js';
+import { Workspace, workspacePaths } from './workspace/workspace.js';
+
+/** Marks a workspace the demo made, so a later demo may replace it and nothing else. */
+const DEMO_MARKER = '.portrait-demo';
+
+export interface DemoStage {
+  stage: string;
+  seconds: number;
+}
+
+export interface DemoResult {
+  workspace: string;
+  synth: SynthReport;
+  stats: WorkspaceStats;
+  stages: DemoStage[];
+}
+
+export async function runDemo(dir: string, options: SynthOptions, log: (line: string) => void = () => {}): Promise<DemoResult> {
+  const paths = workspacePaths(dir);
+  if (existsSync(paths.config)) {
+    if (!existsSync(join(paths.dir, DEMO_MARKER))) {
+      throw new PortraitError(
+        `${paths.dir} holds a workspace the demo did not create; the demo will not overwrite it`,
+        'choose another folder with --workspace',
+      );
+    }
+    rmSync(paths.dir, { recursive: true, force: true });
+  }
+  const stages: DemoStage[] = [];
+  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    log(`${stage}...`);
+    const started = Date.now();
+    const result = await work();
+    stages.push({ stage, seconds: (Date.now() - started) / 1000 });
+    return result;
+  };
+  const ws = await Workspace.init(dir);
+  writeFileSync(join(paths.dir, DEMO_MARKER), 'created by `portrait demo`; the next demo replaces this folder\n');
+  try {
+    const synth = await timed(`synthesising ${options.users} users over ${options.days} days`, () => synthesize(ws, options));
+    const stats = await timed('summarising', () => workspaceStats(ws.wh));
+    return { workspace: paths.dir, synth, stats, stages };
+  } finally {
+    await ws.close();
+  }
+}
