@@ -1,0 +1,12 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { dataModelMarkdown } from '../src/model/markdown.js';
+import { ENTITY_TABLES } from '../src/model/schema.js';
+
+test('docs/data-model.md is what the model generates (run `npm run docs` after changing the model)', () => {
+  const intro = readFileSync(new URL('../docs/data-model.intro.md', import.meta.url), 'utf8');
+  const doc = readFileSync(new URL('../docs/data-model.md', import.meta.url), 'utf8');
+  assert.equal(doc, dataModelMarkdown(intro));
+  for (const t of ENTITY_TABLES) assert.match(doc, new RegExp(`### ${t.name}\\n`));
+});
