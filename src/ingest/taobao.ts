@@ -10,14 +10,26 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { PortraitError } from '../errors.js';
+import type { Dialect } from '../warehouse/dialect.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { checkReadableFiles } from './files.js';
 import { withProgress } from './progress.js';
 import { quarantineRejects, rejectOptionsSql, resetRejects, saveRejectedBatch, type ColumnExpectation } from './quarantine.js';
-import { repeatedRowNotes, timeWindowNotes } from './quality.js';
+import { timeWindowNotes } from './quality.js';
 import { emptyReport, nextBatchId, recordBatch, recordNotes, runInterruptible, type ImportOptions, type ImportReport } from './report.js';
 
 export const TAOBAO_BEHAVIOURS = ['pv', 'fav', 'cart', 'buy'] as const;
+
+/** The engine type the behaviour column is parsed as: anything else is rejected with its line number. */
+export const TAOBAO_BEHAVIOUR_TYPE = `ENUM(${TAOBAO_BEHAVIOURS.map((b) => `'${b}'`).join(', ')})`;
+
+/**
+ * The stable event key of a Taobao row: a hash of its five fields, the behaviour as parsed into
+ * TAOBAO_BEHAVIOUR_TYPE. Changing it makes earlier imports unrecognisable to later ones.
+ */
+export function taobaoEventKeySql(dialect: Dialect): string {
+  return dialect.hash64(['user_id', 'item_id', 'category_id', 'behavior_type', 'timestamp']);
+}
 
 const COLUMNS: ColumnExpectation[] = [
   { column: 'user_id', expected: 'an integer user id', required: true },
@@ -35,7 +47,7 @@ export async function importTaobao(ws: Workspace, files: string[], options: Impo
   const wh = ws.wh;
   const started = Date.now();
   const report = emptyReport('events', 'taobao', paths);
-  const behaviourEnum = `ENUM(${TAOBAO_BEHAVIOURS.map((b) => `''${b}''`).join(', ')})`;
+  const behaviourEnum = TAOBAO_BEHAVIOUR_TYPE.replaceAll("'", "''");
   // An empty field must fail the integer parse (and be reported as missing), not become NULL.
   const reader = `read_csv($1, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"',
       nullstr = '\\N\\N', compression = 'auto', strict_mode = true,
@@ -52,10 +64,10 @@ export async function importTaobao(ws: Workspace, files: string[], options: Impo
         const parsed = await withProgress(wh, { show: options.progress, label: `importing ${file}` }, () =>
           wh.run(
             `INSERT INTO events (event_id, user_id, ts, type, item_id, category_id, batch_id)
-             SELECT ${wh.dialect.hash64(['user_id', 'item_id', 'category_id', 'CAST(behavior_type AS VARCHAR)', 'timestamp'])},
+             SELECT ${taobaoEventKeySql(wh.dialect)},
                     user_id,
                     CASE WHEN timestamp BETWEEN 0 AND ${MAX_UNIX_SECONDS} THEN ${wh.dialect.fromUnixSeconds('timestamp', ws.config.utcOffsetHours)} END,
-                    CAST(CAST(behavior_type AS VARCHAR) AS event_type), item_id, category_id, $2
+                    CAST(behavior_type AS event_type), item_id, category_id, $2
              FROM ${reader}`,
             [file, batchId],
           ),
@@ -76,10 +88,7 @@ export async function importTaobao(ws: Workspace, files: string[], options: Impo
           `DELETE FROM events WHERE batch_id = $1 AND event_id IN (SELECT event_id FROM events WHERE batch_id < $1)`,
           [batchId],
         );
-        const notes = [
-          ...(await timeWindowNotes(wh, batchId, ws.config.defaults.outlierWindowDays)),
-          ...(await repeatedRowNotes(wh, batchId)),
-        ];
+        const notes = await timeWindowNotes(wh, batchId, ws.config.defaults.outlierWindowDays);
         await recordNotes(wh, batchId, notes);
         const read = valid + quarantined;
         await recordBatch(wh, batchId, {
