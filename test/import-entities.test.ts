@@ -192,6 +192,43 @@ describe('CSV', () => {
     );
   });
 
+  it('reads gzip, tab-separated and header-only files', async () => {
+    const ws = await workspace();
+    const { gzipSync } = await import('node:zlib');
+    const gz = join(root, 'users.csv.gz');
+    writeFileSync(gz, gzipSync(readFileSync(fixture('users.csv'))));
+    const fromGz = await importEntity(ws, 'users', gz);
+    assert.deepEqual([fromGz.rowsRead, fromGz.rowsImported], [3, 3]);
+    const tsv = temp('categories-tab.csv', 'category_id\tparent_id\tname\n1\t\tBeauty\n2\t1\tLip, gloss\n');
+    const fromTsv = await importEntity(ws, 'categories', tsv);
+    assert.deepEqual([fromTsv.rowsRead, fromTsv.rowsImported, fromTsv.rowsQuarantined], [2, 2, 0]);
+    assert.deepEqual(await rows(ws, 'SELECT category_id, parent_id, name FROM categories ORDER BY category_id'), [
+      { category_id: 1, parent_id: null, name: 'Beauty' },
+      { category_id: 2, parent_id: 1, name: 'Lip, gloss' },
+    ]);
+    const empty = await importEntity(ws, 'items', temp('items-empty.csv', 'item_id,title\n'));
+    assert.deepEqual([empty.rowsRead, empty.rowsImported, empty.rowsQuarantined], [0, 0, 0]);
+  });
+
+  it('uses a supplied event_id: integers as they are, text hashed, repeats in the file skipped', async () => {
+    const ws = await workspace();
+    const file = temp(
+      'events-ids.csv',
+      'event_id,user_id,ts,type\n42,1,2017-11-25 10:00:00,pv\nevt-a,1,2017-11-25 10:01:00,pv\n42,2,2017-11-25 10:02:00,fav\n,3,2017-11-25 10:03:00,pv\n',
+    );
+    const report = await importEntity(ws, 'events', file);
+    assert.deepEqual([report.rowsRead, report.rowsImported, report.rowsDuplicate], [4, 3, 1]);
+    const ids = await rows<{ event_id: bigint | number; user_id: number }>(ws, 'SELECT event_id, user_id FROM events ORDER BY user_id');
+    assert.deepEqual(
+      ids.map((r) => r.user_id),
+      [1, 1, 3],
+    );
+    assert.equal(Number(ids.find((r) => Number(r.event_id) === 42)?.user_id), 1, 'the first row with id 42 is kept');
+    assert.equal(report.notes.find((n) => n.code === 'repeated_keys')?.count, 1);
+    const again = await importEntity(ws, 'events', file);
+    assert.deepEqual([again.rowsImported, again.rowsDuplicate], [0, 4]);
+  });
+
   it('stores device ids hashed, and keeps an MD5 id as it is (lower case)', async () => {
     const ws = await workspace();
     const report = await importEntity(ws, 'devices', fixture('devices.csv'));
@@ -398,6 +435,8 @@ describe('errors and safety', () => {
     await rejectsWith(importEntity(ws, 'users', temp('users.txt', 'user_id\n1\n')), /cannot tell the format/);
     await rejectsWith(importEntity(ws, 'users', join(root, 'nowhere.csv')), /cannot read .*nowhere\.csv/);
     await rejectsWith(importEntity(ws, 'users', temp('empty.csv', '')), /empty\.csv: no header line/);
+    await rejectsWith(importEntity(ws, 'items', temp('broken.parquet', 'not parquet at all')), /broken\.parquet: cannot read it as Parquet/);
+    await rejectsWith(importEntity(ws, 'users', fixture('users.csv'), { mapping: { shoe_size: 'x' } }), /"shoe_size" is not a column of users/);
     assert.equal(await count(ws, 'SELECT count(*) AS n FROM imports'), 0);
   });
 

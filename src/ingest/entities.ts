@@ -5,7 +5,8 @@
  *   1. the reader's output (CSV: typed by the engine, bad lines recorded by its reader with line numbers;
  *      JSONL: one text line per row, numbered; Parquet: read in place with its row numbers);
  *   2. `checked`: every model column converted to its type, with a readable reason for each bad row;
- *   3. `final`: the good rows, with repeated keys of the file collapsed and missing event ids computed.
+ *   3. `final`: the good rows with repeated keys of the file collapsed (skipped when every key is computed
+ *      from the row's content: events without event_id).
  * Bad rows go to the quarantine with file, line and reason; good rows replace stored rows with the same
  * key (entities) or skip keys already stored (events, social edges), as the model's `onDuplicate` says.
  * One file is one batch and one transaction: a failure, too many bad rows or Ctrl-C leave the workspace
@@ -20,7 +21,7 @@ import type { Workspace } from '../workspace/workspace.js';
 import { csvRecords, detectDelimiter, firstCsvRecord, splitCsvRecord } from './csv-records.js';
 import { checkReadableFiles } from './files.js';
 import { personalIdSql } from './hashing.js';
-import { entityTable, planColumns, type Plan } from './mapping.js';
+import { checkMappingTargets, entityTable, planColumns, type Plan } from './mapping.js';
 import { withProgress } from './progress.js';
 import { REJECTS_TABLE, rejectOptionsSql, resetRejects, saveRejectedBatch } from './quarantine.js';
 import { timeWindowNotes } from './quality.js';
@@ -110,12 +111,15 @@ interface Staged {
   textual: boolean[];
   /** Lines the reader itself rejected, already in the quarantine. */
   rejected: number;
-  /** Rows read that are neither blank nor header. */
-  read: number;
   /** CSV: rows failing the later checks need their line found by re-reading the file. */
   locateLines?: { singleColumn: boolean };
 }
 
+/**
+ * Imports one file into an importable table (`entity`): one batch, one transaction. Source columns are
+ * matched to the model's by name after `options.mapping`; unknown or missing required columns are errors
+ * raised before any row is stored. Bad rows are quarantined; with `maxErrors` exceeded, nothing is stored.
+ */
 export async function importEntity(
   ws: Workspace,
   entity: string,
@@ -127,11 +131,12 @@ export async function importEntity(
   if (!ENTITY_FORMATS.includes(format)) {
     throw new PortraitError(`unknown format "${String(format)}"`, `formats: ${ENTITY_FORMATS.join(', ')}`);
   }
+  const mapping = options.mapping ?? {};
+  checkMappingTargets(mapping, table);
   const [path] = checkReadableFiles([file]);
   const wh = ws.wh;
   const started = Date.now();
   const report = emptyReport(table.name, format, [path!]);
-  const mapping = options.mapping ?? {};
   // The CSV header is read first: the engine is then told each column's name and type.
   const header = format === 'csv' ? await readCsvHeader(file, path!) : undefined;
   const signal = options.signal;
@@ -151,7 +156,7 @@ export async function importEntity(
             ? await stageJsonl(run, mapping)
             : await stageParquet(run, mapping);
       checkAbort();
-      await buildChecked(run, staged);
+      await buildChecked(run, staged, format);
       const counts = await first<{ good: number; bad: number }>(
         wh,
         `SELECT count(*) FILTER (WHERE _p_reason IS NULL) AS good, count(*) FILTER (WHERE _p_reason IS NOT NULL) AS bad FROM ${T.checked}`,
@@ -167,7 +172,7 @@ export async function importEntity(
           );
       }
       const quarantined = staged.rejected + bad;
-      const read = staged.read;
+      const read = good + bad + staged.rejected;
       if (options.maxErrors !== undefined && quarantined > options.maxErrors) {
         const saved = await saveRejectedBatch(wh, run.batchId, ws.paths.quarantine);
         throw new PortraitError(
@@ -176,16 +181,9 @@ export async function importEntity(
         );
       }
       checkAbort();
-      const written = await writeRows(run, good);
+      const written = await writeRows(run, staged.plan, good);
       checkAbort();
       const notes: QualityNote[] = [];
-      if (written.repeatedRows > 0) {
-        notes.push({
-          code: 'repeated_rows',
-          count: written.repeatedRows,
-          detail: `${written.repeatedRows} row(s) repeat an earlier row of the same file exactly (no event_id given); kept as the source has them`,
-        });
-      }
       if (written.repeatedInFile > 0) {
         const keep = table.onDuplicate === 'replace' ? 'the last one was kept' : 'the first one was kept';
         notes.push({
@@ -274,7 +272,7 @@ async function stageCsv(run: Run, header: { names: string[]; delimiter: string }
       ${rejectOptionsSql()})`;
   await readWithProgress(run, 'CSV', () => wh.run(`CREATE OR REPLACE TEMP TABLE ${T.stage} AS SELECT * FROM ${reader}`, params.values));
   const rejected = await quarantineCsvRejects(run, columns, header.names);
-  const base = await first<{ base: unknown; n: number }>(wh, `SELECT min(rowid) AS base, count(*) AS n FROM ${T.stage}`);
+  const base = await first<{ base: unknown }>(wh, `SELECT min(rowid) AS base FROM ${T.stage}`);
   const p = new Params(d);
   const baseParam = p.add(base.base === null ? 0 : (base.base as SqlValue));
   const textual: boolean[] = [];
@@ -293,7 +291,6 @@ async function stageCsv(run: Run, header: { names: string[]; delimiter: string }
     params: p,
     textual,
     rejected,
-    read: Number(base.n) + rejected,
     locateLines: { singleColumn: columns.length === 1 },
   };
 }
@@ -368,39 +365,44 @@ async function stageJsonl(run: Run, mapping: Record<string, string>): Promise<St
      SELECT line - row_number() OVER (ORDER BY line) AS adj FROM (SELECT DISTINCT line FROM ${REJECTS_TABLE})`,
   );
   const base = await first<{ base: unknown }>(wh, `SELECT min(rowid) AS base FROM ${T.lines}`);
-  const numbered = (p: Params) => {
-    const b = p.add(base.base === null ? 0 : (base.base as SqlValue));
-    const line = rejected > 0 ? `ord + (SELECT count(*) FROM ${T.lineRejects} j WHERE j.adj < l.ord)` : 'ord';
-    return `(SELECT ${line} AS line, raw,
-               CASE WHEN json_valid(raw) THEN json_type(raw) = 'OBJECT' ELSE false END AS is_object
-             FROM (SELECT CAST(rowid - ${b} + 1 AS BIGINT) AS ord, raw FROM ${T.lines}
-                   WHERE raw IS NOT NULL AND trim(raw) <> '') l)`;
-  };
+  const baseValue = base.base === null ? 0 : (base.base as SqlValue);
+  const lineOf = (ord: string) => (rejected > 0 ? `${ord} + (SELECT count(*) FROM ${T.lineRejects} j WHERE j.adj < ${ord})` : ord);
 
-  const kp = new Params(d);
+  // The keys of every object line, each with the first line it is on (for messages).
   const keys = await wh.query<{ k: string; line: number }>(
-    `SELECT k, min(line) AS line FROM (SELECT line, unnest(json_keys(raw)) AS k FROM ${numbered(kp)} WHERE is_object)
-     GROUP BY k ORDER BY min(line), k`,
-    kp.values,
+    `SELECT k, ${lineOf('ord')} AS line FROM (
+       SELECT k, CAST(min(rowid) - $1 + 1 AS BIGINT) AS ord
+       FROM (SELECT rowid, unnest(json_keys(raw)) AS k FROM ${T.lines} WHERE raw IS NOT NULL AND json_valid(raw))
+       GROUP BY k)
+     ORDER BY line, k`,
+    [baseValue],
   );
   const firstLine = new Map(keys.map((k) => [k.k, Number(k.line)]));
   const plan = planColumns(table, run.file, keys.map((k) => k.k), mapping, (s) => ` (first on line ${firstLine.get(s)})`);
 
+  // Each line is parsed once for validity, once for its type and once for all fed keys together. Blank
+  // lines are not rows (only lines that are not JSON are trimmed to tell).
   const p = new Params(d);
-  const from = numbered(p);
+  const b = p.add(baseValue);
   const textual: boolean[] = [];
+  const paths: string[] = [];
   const values = plan.targets.map((t, i) => {
     if (t.source === undefined) return '';
     textual[i] = true;
-    return `, CASE WHEN is_object THEN json_extract_string(raw, ${p.add(jsonPointer(t.source))}) END AS _p_v${i}`;
+    paths.push(p.add(jsonPointer(t.source)));
+    return `, _p_x[${paths.length}] AS _p_v${i}`;
   });
-  const sourceSql = `SELECT line AS _p_line, raw AS _p_raw,
-      CASE WHEN NOT json_valid(raw) THEN 'not valid JSON'
-           WHEN NOT is_object THEN 'expected a JSON object, got ' || lower(json_type(raw)) END AS _p_pre
-      ${values.join('')}
-    FROM ${from}`;
-  const read = await first<{ n: number }>(wh, `SELECT count(*) AS n FROM ${T.lines} WHERE raw IS NOT NULL AND trim(raw) <> ''`);
-  return { plan, sourceSql, params: p, textual, rejected, read: Number(read.n) + rejected };
+  const extract = paths.length ? `CASE WHEN _p_type = 'OBJECT' THEN json_extract_string(raw, [${paths.join(', ')}]) END` : 'NULL';
+  const sourceSql = `SELECT _p_line, _p_raw, _p_pre${values.join('')} FROM (
+      SELECT ${lineOf('ord')} AS _p_line, raw AS _p_raw,
+        CASE WHEN NOT _p_valid THEN 'not valid JSON'
+             WHEN _p_type <> 'OBJECT' THEN 'expected a JSON object, got ' || lower(_p_type) END AS _p_pre,
+        ${extract} AS _p_x
+      FROM (
+        SELECT ord, raw, _p_valid, CASE WHEN _p_valid THEN json_type(raw) END AS _p_type
+        FROM (SELECT CAST(rowid - ${b} + 1 AS BIGINT) AS ord, raw, json_valid(raw) AS _p_valid FROM ${T.lines} WHERE raw IS NOT NULL)
+        WHERE _p_valid OR trim(raw) <> '') l)`;
+  return { plan, sourceSql, params: p, textual, rejected };
 }
 
 /** JSON pointer to a top-level key (bound as a parameter, never spliced). */
@@ -437,7 +439,7 @@ async function stageParquet(run: Run, mapping: Record<string, string>): Promise<
   });
   const sourceSql = `SELECT CAST(_p_rn + 1 AS BIGINT) AS _p_line, ${rawSql} AS _p_raw, CAST(NULL AS VARCHAR) AS _p_pre${values.join('')}
     FROM read_parquet(${pathParam}, file_row_number = true) AS p(${alias})`;
-  return { plan, sourceSql, params: p, textual, rejected: 0, read: -1 };
+  return { plan, sourceSql, params: p, textual, rejected: 0 };
 }
 
 async function readWithProgress(run: Run, kind: string, work: () => Promise<number>): Promise<number> {
@@ -534,7 +536,7 @@ function valueFromTextSql(run: Run, column: Column, t: string, v: string, saltPa
  * Creates the `checked` table: _p_line, _p_raw, _p_reason (NULL for a good row) and every importable
  * column of the entity, typed. Personal columns are hashed here, with the salt bound as a parameter.
  */
-async function buildChecked(run: Run, staged: Staged): Promise<void> {
+async function buildChecked(run: Run, staged: Staged, format: EntityFormat): Promise<void> {
   const d = run.wh.dialect;
   const p = staged.params;
   // Bound only when a personal column is fed: the engine refuses parameters a statement does not use.
@@ -573,11 +575,9 @@ async function buildChecked(run: Run, staged: Staged): Promise<void> {
         ${typed.join(',\n        ')}
       FROM (SELECT *${trimmed.join('')} FROM (${staged.sourceSql}) s0) s1
     ) s2`;
-  await run.wh.run(sql, p.values);
-  if (staged.read < 0) {
-    const n = await first<{ n: number }>(run.wh, `SELECT count(*) AS n FROM ${T.checked}`);
-    staged.read = Number(n.n);
-  }
+  // Parquet is read by this statement itself; the other formats were read before.
+  if (format === 'parquet') await readWithProgress(run, 'Parquet', () => run.wh.run(sql, p.values));
+  else await withProgress(run.wh, { show: run.options.progress, label: `checking ${run.file}` }, () => run.wh.run(sql, p.values));
 }
 
 /**
@@ -618,7 +618,7 @@ async function quarantineCsvChecked(run: Run, singleColumn: boolean, checkAbort:
   }
   // Should the file have changed under us, the rest is still quarantined, without a line.
   while (!nextBad.done) {
-    out.push([run.batchId, run.table.name, run.path, null, null, `${nextBad.value.reason} (data row ${nextBad.value.n}; line not found)`]);
+    out.push([run.batchId, run.table.name, run.path, null, '', `${nextBad.value.reason} (data row ${nextBad.value.n}; line not found)`]);
     nextBad = await bad.next();
   }
   await flush();
@@ -640,18 +640,16 @@ async function* ordered<R extends { n: number }>(wh: Warehouse, sql: string): As
 
 /**
  * Stores the good rows. Within the file, rows repeating a key collapse to one (the last for 'replace',
- * the first for 'skip'); events whose id is computed from their content keep exact repeats, as the
- * Taobao importer does. Against stored rows: 'replace' deletes the stored row first, 'skip' leaves it.
+ * the first for 'skip'). Events whose file has no event_id get it from their content and keep exact
+ * repeats, as the Taobao importer does (a double click is two page views). Against stored rows:
+ * 'replace' deletes the stored row first, 'skip' leaves it and drops the new one.
  */
-async function writeRows(
-  run: Run,
-  good: number,
-): Promise<{ imported: number; duplicate: number; repeatedInFile: number; repeatedRows: number }> {
+async function writeRows(run: Run, plan: Plan, good: number): Promise<{ imported: number; duplicate: number; repeatedInFile: number }> {
   const { wh, table } = run;
   const d = wh.dialect;
   const columns = table.columns.filter((c) => c.name !== 'batch_id');
   const hasBatch = table.columns.some((c) => c.name === 'batch_id');
-  // A 'key' column that is not required is computed from the row's content when the source has none.
+  // A 'key' column that is not required is computed from the row's content where the source has none.
   const generated = columns.find((c) => c.type === 'key' && !c.required && table.key.includes(c.name));
   const select = columns.map((c) => {
     const name = d.ident(c.name);
@@ -661,24 +659,29 @@ async function writeRows(
       .map((x) => (typeof x.type === 'object' || x.type === 'json' ? `CAST(${d.ident(x.name)} AS VARCHAR)` : d.ident(x.name)));
     return `coalesce(${name}, ${d.hash64(content)}) AS ${name}`;
   });
-  const hashed = generated ? `${d.ident(generated.name)} IS NULL` : 'false';
   const keys = table.key.map((k) => d.ident(k));
-  const order = table.onDuplicate === 'replace' ? 'DESC' : 'ASC';
-  await wh.run(
-    `CREATE OR REPLACE TEMP TABLE ${T.final} AS
-     SELECT * FROM (
-       SELECT *, row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY _p_line ${order}) AS _p_n FROM (
-         SELECT _p_line, ${select.join(', ')}, ${hashed} AS _p_hashed FROM ${T.checked} WHERE _p_reason IS NULL))
-     WHERE _p_n = 1 OR _p_hashed`,
-  );
-  const finalCounts = await first<{ n: number; repeats: number }>(
-    wh,
-    `SELECT count(*) AS n, count(*) FILTER (WHERE _p_n > 1) AS repeats FROM ${T.final}`,
-  );
-  const kept = Number(finalCounts.n);
-  const repeatedRows = Number(finalCounts.repeats);
-  const repeatedInFile = good - kept;
   const names = columns.map((c) => d.ident(c.name));
+  const goodRows = `SELECT _p_line, ${select.join(', ')} FROM ${T.checked} WHERE _p_reason IS NULL`;
+  let rowsSql: string;
+  let kept: number;
+  if (generated && !plan.targets.some((t) => t.column === generated && t.source !== undefined)) {
+    // Every key is computed: nothing to collapse, and no need to hold the rows once more.
+    rowsSql = `(${goodRows})`;
+    kept = good;
+  } else {
+    const hashed = generated ? `${d.ident(generated.name)} IS NULL` : 'false';
+    const order = table.onDuplicate === 'replace' ? 'DESC' : 'ASC';
+    await wh.run(
+      `CREATE OR REPLACE TEMP TABLE ${T.final} AS
+       SELECT * EXCLUDE (_p_n, _p_hashed) FROM (
+         SELECT *, row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY _p_line ${order}) AS _p_n FROM (
+           SELECT _p_line, ${select.join(', ')}, ${hashed} AS _p_hashed FROM ${T.checked} WHERE _p_reason IS NULL))
+       WHERE _p_n = 1 OR _p_hashed`,
+    );
+    rowsSql = T.final;
+    kept = Number((await first<{ n: number }>(wh, `SELECT count(*) AS n FROM ${T.final}`)).n);
+  }
+  const repeatedInFile = good - kept;
   const match = keys.map((k) => `t.${k} = f.${k}`).join(' AND ');
   const target = d.ident(table.name);
   const insertColumns = [...names, ...(hasBatch ? ['batch_id'] : [])].join(', ');
@@ -686,18 +689,18 @@ async function writeRows(
   const batchParams = hasBatch ? [run.batchId] : [];
   if (table.onDuplicate === 'skip') {
     const inserted = await wh.run(
-      `INSERT INTO ${target} (${insertColumns}) SELECT ${insertValues} FROM ${T.final} f
+      `INSERT INTO ${target} (${insertColumns}) SELECT ${insertValues} FROM ${rowsSql} f
        WHERE NOT EXISTS (SELECT 1 FROM ${target} t WHERE ${match})`,
       batchParams,
     );
-    return { imported: inserted, duplicate: kept - inserted + repeatedInFile, repeatedInFile, repeatedRows };
+    return { imported: inserted, duplicate: kept - inserted + repeatedInFile, repeatedInFile };
   }
   const replaced = Number(
-    (await first<{ n: number }>(wh, `SELECT count(*) AS n FROM ${T.final} f WHERE EXISTS (SELECT 1 FROM ${target} t WHERE ${match})`)).n,
+    (await first<{ n: number }>(wh, `SELECT count(*) AS n FROM ${rowsSql} f WHERE EXISTS (SELECT 1 FROM ${target} t WHERE ${match})`)).n,
   );
-  if (replaced > 0) await wh.run(`DELETE FROM ${target} t USING ${T.final} f WHERE ${match}`);
-  const inserted = await wh.run(`INSERT INTO ${target} (${insertColumns}) SELECT ${insertValues} FROM ${T.final} f`, batchParams);
-  return { imported: inserted - replaced, duplicate: replaced + repeatedInFile, repeatedInFile, repeatedRows };
+  if (replaced > 0) await wh.run(`DELETE FROM ${target} t USING ${rowsSql} f WHERE ${match}`);
+  const inserted = await wh.run(`INSERT INTO ${target} (${insertColumns}) SELECT ${insertValues} FROM ${rowsSql} f`, batchParams);
+  return { imported: inserted - replaced, duplicate: replaced + repeatedInFile, repeatedInFile };
 }
 
 async function first<R>(wh: Warehouse, sql: string, params: SqlValue[] = []): Promise<R> {
