@@ -106,6 +106,7 @@ const MALFORMED = [
   '7,abc,10,fav,1511544070', // 7 unparsable item id
   '8,106,10,fav,99999999999999', // 8 implausible time
   '9,107,10,buy,1511544071', // 9 good
+  '10,108', // 10 three columns missing
 ].join('\n');
 
 test('bad rows go to the quarantine with line and reason; good rows are imported', async () => {
@@ -113,11 +114,11 @@ test('bad rows go to the quarantine with line and reason; good rows are imported
   const file = join(dir, 'bad.csv');
   writeFileSync(file, `${MALFORMED}\n`);
   const report = await importTaobao(ws, [file], { progress: false });
-  assert.equal(report.rowsRead, 9);
+  assert.equal(report.rowsRead, 10);
   assert.equal(report.rowsImported, 2);
-  assert.equal(report.rowsQuarantined, 7);
+  assert.equal(report.rowsQuarantined, 8);
   const q = await listQuarantine(ws.wh);
-  assert.equal(q.total, 7);
+  assert.equal(q.total, 8);
   const byLine = Object.fromEntries(q.rows.map((r) => [r.line, r]));
   assert.equal(byLine[2]?.reason, 'behavior_type: expected one of pv, fav, cart, buy, got "xx"');
   assert.equal(byLine[3]?.reason, 'missing user_id');
@@ -126,6 +127,7 @@ test('bad rows go to the quarantine with line and reason; good rows are imported
   assert.equal(byLine[6]?.reason, 'expected 5 columns (user_id,item_id,category_id,behavior_type,timestamp), found 6');
   assert.equal(byLine[7]?.reason, 'item_id: expected an integer item id, got "abc"');
   assert.equal(byLine[8]?.reason, 'timestamp: expected Unix seconds between 1970 and 2100, got 99999999999999');
+  assert.equal(byLine[10]?.reason, 'expected 5 columns (user_id,item_id,category_id,behavior_type,timestamp), found 2');
   assert.equal(byLine[4]?.raw, '4,103,10,pv');
   assert.ok(q.rows.every((r) => r.file === file && r.entity === 'events'));
   assert.deepEqual(
@@ -142,7 +144,7 @@ test('--max-errors 0 stores nothing from the run and keeps what was stored befor
   writeFileSync(file, MALFORMED);
   await assert.rejects(importTaobao(ws, [SAMPLE, file], { progress: false, maxErrors: 0 }), (e: unknown) => {
     assert.ok(e instanceof PortraitError);
-    assert.match(e.message, /7 bad row\(s\), more than --max-errors 0; nothing was imported/);
+    assert.match(e.message, /8 bad row\(s\), more than --max-errors 0; nothing was imported/);
     const saved = /in (\S+rejected-batch-\d+\.csv)/.exec(e.hint ?? '')?.[1];
     assert.ok(saved && existsSync(saved), 'rejected rows saved for reading');
     assert.match(readFileSync(saved, 'utf8'), /missing user_id/);
@@ -152,7 +154,7 @@ test('--max-errors 0 stores nothing from the run and keeps what was stored befor
   assert.equal(await count(ws, 'SELECT count(*) AS n FROM quarantine'), 0);
   assert.equal(await count(ws, 'SELECT count(*) AS n FROM imports'), 1);
   // Within the limit, the same file imports its good rows.
-  const ok = await importTaobao(ws, [file], { progress: false, maxErrors: 7 });
+  const ok = await importTaobao(ws, [file], { progress: false, maxErrors: 8 });
   assert.equal(ok.rowsImported, 2);
   await done();
 });

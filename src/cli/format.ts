@@ -32,3 +32,9 @@ export function renderPairs(pairs: [string, Cell][]): string {
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2);
 }
+
+/** At most `max` characters, with an ellipsis when cut; empty for a missing value. */
+export function clip(text: string | null | undefined, max: number): string {
+  const t = text ?? '';
+  return t.length > max ? `${t.slice(0, max - 3)}...` : t;
+}

@@ -34,12 +34,15 @@ async function reasonsSql(wh: Warehouse, expectations: ColumnExpectation[], colu
     expectations.map((e) => [e.column, e.expected, e.required]),
   );
   // Counts in the engine's message are read back out so the reason says what was expected and found.
+  // A line with the wrong number of columns gets one reason (the engine reports each missing column).
   return `
     SELECT r.line, any_value(r.csv_line) AS raw,
-      string_agg(
+      CASE WHEN bool_or(r.error_type IN ('MISSING COLUMNS', 'TOO MANY COLUMNS')) THEN
+        'expected ${columnCount} columns (${columnList}), found ' ||
+        any_value(regexp_extract(r.error_message, 'Found: (\\d+)', 1))
+          FILTER (WHERE r.error_type IN ('MISSING COLUMNS', 'TOO MANY COLUMNS'))
+      ELSE string_agg(
         CASE
-          WHEN r.error_type IN ('MISSING COLUMNS', 'TOO MANY COLUMNS') THEN
-            'expected ${columnCount} columns (${columnList}), found ' || regexp_extract(r.error_message, 'Found: (\\d+)', 1)
           WHEN r.error_type = 'CAST' AND e.required
                AND trim(regexp_extract(r.error_message, 'Could not convert string "(.*)" to', 1)) = '' THEN
             'missing ' || r.column_name
@@ -47,7 +50,7 @@ async function reasonsSql(wh: Warehouse, expectations: ColumnExpectation[], colu
             r.column_name || ': expected ' || coalesce(e.expected, 'a valid value') || ', got "' ||
             regexp_extract(r.error_message, 'Could not convert string "(.*)" to', 1) || '"'
           ELSE lower(r.error_type) || ': ' || r.error_message
-        END, '; ' ORDER BY r.column_idx) AS reason
+        END, '; ' ORDER BY r.column_idx) END AS reason
     FROM ${REJECTS_TABLE} r LEFT JOIN ${EXPECTATIONS_TABLE} e ON e.column_name = r.column_name
     GROUP BY r.line`;
 }

@@ -6,7 +6,7 @@ import type { ImportReport } from '../../ingest/report.js';
 import { importTaobao } from '../../ingest/taobao.js';
 import { ENTITY_TABLES } from '../../model/schema.js';
 import { PortraitError } from '../../errors.js';
-import { renderPairs, renderTable } from '../format.js';
+import { clip, renderPairs, renderTable } from '../format.js';
 import { interruptSignal, output, parseWhole, withWorkspace } from '../context.js';
 
 interface ImportFlags {
@@ -68,7 +68,7 @@ export function registerImportCommands(program: Command): void {
         if (result.total === 0) return 'no quarantined rows';
         const table = renderTable(
           ['batch', 'file', 'line', 'reason', 'raw'],
-          result.rows.map((r) => [r.batch_id, r.file, r.line, r.reason, r.raw.length > 60 ? `${r.raw.slice(0, 57)}...` : r.raw]),
+          result.rows.map((r) => [r.batch_id, r.file, r.line, r.reason, clip(r.raw, 60)]),
         );
         const more = result.total > result.rows.length ? `\n(${result.rows.length} of ${result.total} shown; --limit to see more)` : '';
         return `${table}${more}`;
