@@ -1,0 +1,233 @@
+/**
+ * The synthetic Taobao-shaped world: `synthesize` writes it into a workspace, `writeSynthFiles` writes
+ * the same world as importable files. See docs/synth.md for what it holds and its ground truth.
+ */
+import { PortraitError } from '../errors.js';
+import { nextBatchId, recordBatch } from '../ingest/report.js';
+import type { Workspace } from '../workspace/workspace.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+import { writeFarms, writeScalpers } from './abuse.js';
+import { buildMainBuys, buildSessions, calibrate, COMPLEMENT_SHARE, PAYDAY_LIFT, writeSessionEvents, type RawOdds } from './behaviour.js';
+import { buildCatalogue, planCatalogue, writeCatalogue, type Catalogue } from './catalogue.js';
+import { writeOrders, writeReviews } from './commerce.js';
+import { newContext, STAGED, step, write, type SynthContext } from './context.js';
+import { buildContent, writeContentEvents } from './content.js';
+import { writeCycles } from './cycles.js';
+import { writeGifts } from './gifts.js';
+import { writeIdentity } from './identity.js';
+import { buildInterests } from './interests.js';
+import { planWorld, resolveSynthOptions, type SynthOptions } from './options.js';
+import { buildPeople, writeConsents, writeUsers } from './population.js';
+import { friendCopyRate, FRIEND_COPY, writeFriendBuys, writeFriends, writeInviteTruth, writeInvites, writeKolShares } from './social.js';
+import { createTruthStages, publishTruthStages, TRUTH_TABLES, writeLatentTruth } from './truth.js';
+
+export { resolveSynthOptions, type SynthOptions } from './options.js';
+export { writeSynthFiles } from './files.js';
+
+export interface SynthReport {
+  users: number;
+  items: number;
+  categories: number;
+  events: number;
+  eventsByType: Record<string, number>;
+  from: Date;
+  to: Date;
+  seconds: number;
+  /** Rows written per table, truth tables as truth.name. */
+  tables: Record<string, number>;
+}
+
+export interface SynthRunOptions {
+  /** Progress lines (each step and its seconds). */
+  log?: (message: string) => void;
+}
+
+export async function synthesize(ws: Workspace, options: SynthOptions, run: SynthRunOptions = {}): Promise<SynthReport> {
+  return synthesizeInto(ws.wh, ws.config.utcOffsetHours, options, run);
+}
+
+/** The world written through any warehouse (files.ts uses an in-memory one). */
+export async function synthesizeInto(
+  wh: Warehouse,
+  utcOffsetHours: number,
+  options: SynthOptions,
+  run: SynthRunOptions = {},
+): Promise<SynthReport> {
+  const plan = planWorld(options);
+  const started = Date.now();
+  const startedAt = new Date();
+  await refuseNonEmpty(wh);
+  const ctx = await newContext(wh, plan, run.log);
+  return withEngineSettings(wh, async () => {
+    const cat = planCatalogue(ctx);
+    const odds = await planAll(ctx, cat);
+    return wh.transaction(async () => {
+      ctx.phase = 'publish';
+      ctx.batchId = await nextBatchId(wh);
+      await publish(ctx, cat, odds, utcOffsetHours);
+      const report = await summarise(ctx, started);
+      await recordBatch(wh, ctx.batchId, {
+        entity: 'world',
+        format: 'synth',
+        file: `synth:${plan.options.preset}:users=${plan.users}:days=${plan.days}:seed=${plan.seed}:start=${plan.options.start}`,
+        startedAt,
+        read: 0,
+        imported: Object.entries(report.tables).filter(([t]) => !t.startsWith('truth.')).reduce((s, [, n]) => s + n, 0),
+        duplicate: 0,
+        quarantined: 0,
+      });
+      return report;
+    });
+  });
+}
+
+/** Plans the world into temporary and stage tables; returns the calibrated odds of everyday browsing. */
+async function planAll(ctx: SynthContext, cat: Catalogue): Promise<RawOdds> {
+  const { plan } = ctx;
+  for (const t of STAGED) await ctx.wh.run(`CREATE OR REPLACE TEMP TABLE stage_${t} AS SELECT * FROM ${t} LIMIT 0`);
+  await createTruthStages(ctx);
+  await step(ctx, 'catalogue', () => buildCatalogue(ctx, cat));
+  await step(ctx, 'people', () => buildPeople(ctx));
+  await step(ctx, 'interests', () => buildInterests(ctx, cat));
+
+  // Everything but everyday browsing first, so browsing can fill the remaining share of the mix.
+  await step(ctx, 'cycles', () => writeCycles(ctx, cat));
+  await step(ctx, 'gifts', () => writeGifts(ctx, cat));
+  await step(ctx, 'content', () => buildContent(ctx, cat));
+  await step(ctx, 'content events', () => writeContentEvents(ctx, cat));
+  await step(ctx, 'friends', () => writeFriends(ctx));
+  await step(ctx, 'invites', () => writeInvites(ctx));
+  await step(ctx, 'kol shares', () => writeKolShares(ctx, cat));
+  await step(ctx, 'farms', () => writeFarms(ctx, cat));
+  await step(ctx, 'scalpers', () => writeScalpers(ctx));
+
+  const extras = await coreCounts(ctx);
+  const extraTotal = extras.pv + extras.fav + extras.cart + extras.buy;
+  // Friend copies come after browsing; they add a pv and a buy for a small share of all buys.
+  const rho = await friendCopyRate(ctx);
+  const core = plan.corePerUser * plan.users;
+  const copies = rho * plan.mix.buy * core;
+  await step(ctx, 'sessions', () => buildSessions(ctx, Math.max(0, core - extraTotal - 2 * copies)));
+  const mainCore = Number((await ctx.wh.query<{ n: number }>('SELECT sum(n) AS n FROM synth_sessions'))[0]?.n ?? 0);
+  const total = mainCore + extraTotal + 2 * copies;
+  const odds = await calibrate(ctx, {
+    fav: plan.mix.fav * total - extras.fav,
+    cart: plan.mix.cart * total - extras.cart,
+    buy: plan.mix.buy * total - extras.buy - copies,
+  });
+  // What depends on the buys is staged from the browsing plan, so nothing reads the events back.
+  await step(ctx, 'main buys', () => buildMainBuys(ctx, cat, odds));
+  await step(ctx, 'friend buys', () => writeFriendBuys(ctx));
+  await step(ctx, 'orders', () => writeOrders(ctx));
+  await step(ctx, 'reviews', () => writeReviews(ctx));
+  await step(ctx, 'identity', () => writeIdentity(ctx));
+  await writeInviteTruth(ctx);
+  return odds;
+}
+
+/** Writes the workspace's tables from the plan (inside the caller's transaction). */
+async function publish(ctx: SynthContext, cat: Catalogue, odds: RawOdds, utcOffsetHours: number): Promise<void> {
+  const { plan } = ctx;
+  await step(ctx, 'catalogue', () => writeCatalogue(ctx, cat));
+  await step(ctx, 'staged rows', async () => {
+    for (const t of STAGED) {
+      const select = t === 'events' ? `SELECT * REPLACE (${ctx.batchId} AS batch_id) FROM stage_events` : `SELECT * FROM stage_${t}`;
+      await write(ctx, t, `INSERT INTO ${t} ${select}`);
+    }
+    await publishTruthStages(ctx);
+  });
+  await step(ctx, 'session events', () => writeSessionEvents(ctx, cat, odds));
+  await step(ctx, 'users', () => writeUsers(ctx));
+  await step(ctx, 'consents', () => writeConsents(ctx));
+  await step(ctx, 'truth', async () => {
+    await writeLatentTruth(ctx, {
+      seed: plan.seed,
+      preset: plan.options.preset,
+      users: plan.users,
+      days: plan.days,
+      start: plan.options.start,
+      utc_offset_hours: utcOffsetHours,
+      leaves: cat.leaves.length,
+      items: cat.positions,
+      limited_items: plan.limitedItems,
+      taste_groups: plan.tasteGroups,
+      interest_slots: plan.slots,
+      gap_days: plan.gapDays,
+      cycle_days: `${plan.cycleDays[0]}-${plan.cycleDays[1]}`,
+      payday_lift: PAYDAY_LIFT,
+      complement_share: COMPLEMENT_SHARE,
+      friend_copy: FRIEND_COPY,
+      raw_odds: JSON.stringify(odds),
+    });
+  });
+}
+
+async function coreCounts(ctx: SynthContext): Promise<{ pv: number; fav: number; cart: number; buy: number }> {
+  const rows = await ctx.wh.query<{ type: string; n: number }>(
+    `SELECT CAST(type AS VARCHAR) AS type, count(*) AS n FROM stage_events WHERE type IN ('pv', 'fav', 'cart', 'buy') GROUP BY ALL`,
+  );
+  const out = { pv: 0, fav: 0, cart: 0, buy: 0 };
+  for (const r of rows) out[r.type as keyof typeof out] = Number(r.n);
+  return out;
+}
+
+async function refuseNonEmpty(wh: Warehouse): Promise<void> {
+  const rows = await wh.query<{ e: boolean; u: boolean; i: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM events) AS e, EXISTS (SELECT 1 FROM users) AS u, EXISTS (SELECT 1 FROM items) AS i',
+  );
+  const r = rows[0];
+  if (r && (r.e || r.u || r.i)) {
+    throw new PortraitError(
+      'the workspace already holds data; a synthetic world goes only into an empty one',
+      'create a fresh workspace (portrait init DIR) or choose another --workspace',
+    );
+  }
+}
+
+/**
+ * Big INSERT ... SELECTs need not keep row order, and with order kept the engine buffers more; the
+ * settings are put back afterwards.
+ */
+async function withEngineSettings<T>(wh: Warehouse, work: () => Promise<T>): Promise<T> {
+  const before = await wh.query<{ pio: boolean }>("SELECT current_setting('preserve_insertion_order') AS pio");
+  await wh.run('SET preserve_insertion_order = false');
+  try {
+    return await work();
+  } finally {
+    await wh.run(`SET preserve_insertion_order = ${before[0]?.pio === false ? 'false' : 'true'}`);
+    const stages = [...STAGED, ...TRUTH_TABLES.map((t) => `truth_${t.name}`)].map((t) => `stage_${t}`);
+    for (const t of [...TEMP_TABLES, ...stages]) await wh.run(`DROP TABLE IF EXISTS temp.${t}`).catch(() => undefined);
+  }
+}
+
+const TEMP_TABLES = [
+  'synth_leaf', 'synth_top', 'synth_categories', 'synth_brand', 'synth_limited', 'synth_city', 'synth_place', 'synth_people',
+  'synth_slots', 'synth_taste', 'synth_demo_top', 'synth_global_top', 'synth_interest', 'synth_sessions', 'synth_reviews',
+  'synth_cycle', 'synth_gift', 'synth_creator', 'synth_post', 'synth_live', 'synth_content_rank', 'synth_live_rank', 'synth_view',
+  'synth_watch', 'synth_follow', 'synth_block', 'synth_friend', 'synth_seed', 'synth_invitee', 'synth_tree', 'synth_audience',
+  'synth_share', 'synth_friend_buy', 'synth_friend_buy2', 'synth_farm', 'synth_scalp', 'synth_fan', 'synth_main_buys',
+  'synth_orders', 'synth_links',
+];
+
+async function summarise(ctx: SynthContext, started: number): Promise<SynthReport> {
+  const { wh } = ctx;
+  const byType = await wh.query<{ type: string; n: number }>(
+    `SELECT CAST(type AS VARCHAR) AS type, count(*) AS n FROM events WHERE batch_id = $1 GROUP BY ALL ORDER BY 1`,
+    [ctx.batchId],
+  );
+  const span = await wh.query<{ lo: Date; hi: Date }>('SELECT min(ts) AS lo, max(ts) AS hi FROM events WHERE batch_id = $1', [ctx.batchId]);
+  const eventsByType: Record<string, number> = {};
+  for (const row of byType) eventsByType[row.type] = Number(row.n);
+  const events = Object.values(eventsByType).reduce((a, b) => a + b, 0);
+  return {
+    users: ctx.written.users ?? 0,
+    items: ctx.written.items ?? 0,
+    categories: ctx.written.categories ?? 0,
+    events,
+    eventsByType,
+    from: span[0]?.lo ?? new Date(ctx.plan.epoch0 * 1000),
+    to: span[0]?.hi ?? new Date(ctx.plan.epoch0 * 1000),
+    seconds: (Date.now() - started) / 1000,
+    tables: { ...ctx.written },
+  };
+}
