@@ -6,13 +6,13 @@
  * (evening peak), browses one interest slot (plus its complementary leaf now and then), and may open
  * with a login (device and place) or a search.
  *
- * Events: position j of a session draws a raw type; a fav, cart or buy acts on the item viewed at j-1,
- * and the position before a non-view is forced to be a view, so buys are of items just viewed (the
- * view -> fav/cart -> buy funnel). Buy odds rise in the days after the user's payday and follow income;
- * cycle-bought leaves are only browsed here (cycles.ts buys them). The raw odds are calibrated from the
- * sessions so the whole world hits the target mix.
+ * Events come in three streams, so what depends on buys and logins never needs the whole expansion:
+ * the views of a session (the bulk), its actions (fav, cart, buy, each on one of the session's views a
+ * moment after it: the view -> fav/cart -> buy funnel) and its opener. Buy odds rise in the days after
+ * the user's payday and follow income; cycle-bought leaves are only browsed here (cycles.ts buys them).
+ * The action odds are calibrated from the sessions so the whole world hits the target mix.
  */
-import { activeAt, maskSql, pick, into, write, type SynthContext } from './context.js';
+import { activeAt, maskSql, pick, write, type SynthContext } from './context.js';
 import { itemIdSql, priceIndexSql, priceSql, type Catalogue } from './catalogue.js';
 
 const HOUR_CURVE: [number, number][] = [
@@ -49,15 +49,16 @@ function dayOfMonthList(ctx: SynthContext): string {
  */
 export const SESSION_KEY = '((user_id << 24) | (k << 10))';
 
-export async function buildSessions(ctx: SynthContext, mainCoreTarget: number): Promise<void> {
+/** Sessions with `viewTarget` views in all (sessions of mean length `sessionLength`, in views). */
+export async function buildSessions(ctx: SynthContext, viewTarget: number): Promise<void> {
   const { r, plan } = ctx;
   const m = plan.sessionLength;
-  // Sessions per user ∝ activity x active days, scaled so the main browsing fills its share of events.
+  // Sessions per user ∝ activity x active days, scaled so browsing supplies its share of views.
   const sums = await ctx.wh.query<{ s: string }>(
     `SELECT CAST(sum(CAST(activity AS HUGEINT) * ((a1 - a0) + (b1 - b0))) AS VARCHAR) AS s FROM synth_people WHERE kind <> 'coupon_farm'`,
   );
   const weight = Number(sums[0]?.s ?? 0);
-  const perUnit = weight > 0 ? mainCoreTarget / m / weight : 0;
+  const perUnit = weight > 0 ? viewTarget / m / weight : 0;
   const end = plan.days * 86400;
   // Four hashes per session, each cut into four 16-bit uniforms: plenty for days, hours and switches.
   const part = (h: number, i: number) => `(CAST((h${h} >> ${16 * i}) & 65535 AS DOUBLE) * 1.52587890625e-5)`;
@@ -143,119 +144,153 @@ export interface RawOdds {
 }
 
 /**
- * Solves the raw odds per unit weight so the expected counts of fav, cart and buy in the main browsing
- * equal their targets. A non-view at j survives only if j+1 is a view (or j is last), so the expected
- * count of type t is sum over sessions of (n-1) p_t - (n-2) p_t q with q = p_fav + p_cart + p_buy.
- * The sums are exact integers, so the solution is the same on every run.
+ * Solves the action odds so the expected counts of fav, cart and buy in everyday browsing equal their
+ * targets. A session of n views with weight w (milli-units) has Poisson(odds x w x n / 1000) actions of
+ * a type, so the expected count is odds x sum(w x n) / 1000. The sums are exact integers, so the answer
+ * is the same on every run.
  */
 export async function calibrate(ctx: SynthContext, targets: RawOdds): Promise<RawOdds> {
   const rows = await ctx.wh.query<Record<string, string>>(`SELECT
-      CAST(sum((n - 1) * wf) AS VARCHAR) AS s1f, CAST(sum((n - 1) * wc) AS VARCHAR) AS s1c, CAST(sum((n - 1) * wb) AS VARCHAR) AS s1b,
-      CAST(sum(CAST((n - 2) * wf AS HUGEINT) * wf) AS VARCHAR) AS ff, CAST(sum(CAST((n - 2) * wf AS HUGEINT) * wc) AS VARCHAR) AS fc,
-      CAST(sum(CAST((n - 2) * wf AS HUGEINT) * wb) AS VARCHAR) AS fb, CAST(sum(CAST((n - 2) * wc AS HUGEINT) * wc) AS VARCHAR) AS cc,
-      CAST(sum(CAST((n - 2) * wc AS HUGEINT) * wb) AS VARCHAR) AS cb, CAST(sum(CAST((n - 2) * wb AS HUGEINT) * wb) AS VARCHAR) AS bb
-    FROM synth_sessions WHERE n >= 2`);
+      CAST(sum(n * wf) AS VARCHAR) AS f, CAST(sum(n * wc) AS VARCHAR) AS c, CAST(sum(n * wb) AS VARCHAR) AS b
+    FROM synth_sessions`);
   const s = rows[0] ?? {};
-  const v = (k: string) => Number(s[k] ?? 0);
-  const S1 = { fav: v('s1f') / 1e3, cart: v('s1c') / 1e3, buy: v('s1b') / 1e3 };
-  const S2 = {
-    fav: { fav: v('ff') / 1e6, cart: v('fc') / 1e6, buy: v('fb') / 1e6 },
-    cart: { fav: v('fc') / 1e6, cart: v('cc') / 1e6, buy: v('cb') / 1e6 },
-    buy: { fav: v('fb') / 1e6, cart: v('cb') / 1e6, buy: v('bb') / 1e6 },
+  const odds = (target: number, sum: string | undefined) => {
+    const w = Number(sum ?? 0) / 1000;
+    return w > 0 && target > 0 ? target / w : 0;
   };
-  const a: RawOdds = { fav: 0, cart: 0, buy: 0 };
-  const types = ['fav', 'cart', 'buy'] as const;
-  for (let it = 0; it < 100; it++) {
-    for (const t of types) {
-      const denom = S1[t] - types.reduce((acc, t2) => acc + a[t2] * S2[t][t2], 0);
-      a[t] = denom > 0 && targets[t] > 0 ? targets[t] / denom : 0;
-    }
+  return { fav: odds(targets.fav, s.f), cart: odds(targets.cart, s.c), buy: odds(targets.buy, s.b) };
+}
+
+/** Position codes inside a session key: the opener, views 1..n, actions from 512 on. */
+const ACTION_BASE = 512;
+/** At most this many actions of one type in a session (keeps action codes below 1024). */
+const MAX_ACTIONS = 150;
+/** A prime above any session length: (h + i x P) % n gives distinct views for i < n. */
+const ANCHOR_PRIME = 1000003;
+
+/**
+ * Poisson(lam) by inverse transform from a uniform, capped at `cap`: a CASE ladder on the cumulative
+ * probabilities (columns lam and e = exp(-lam) computed before; most rows stop at the first arms).
+ */
+function poissonSql(lam: string, e: string, u: string, cap: number): string {
+  const arms: string[] = [];
+  for (let k = 0; k < cap; k++) {
+    // e * (1 + lam (1 + lam/2 (1 + lam/3 (...)))) up to lam^k / k!, in Horner form.
+    let poly = '1e0';
+    for (let i = k; i >= 1; i--) poly = `(1e0 + ${lam} / ${i}e0 * ${poly})`;
+    arms.push(`WHEN ${u} < ${e} * ${poly} THEN ${k}`);
   }
-  // Keep q well below 1 even for the heaviest weights.
-  return a;
+  return `(CASE ${arms.join(' ')} ELSE ${cap} END)`;
 }
 
-/** Integer codes for event types while rows are built (comparing strings per row is slow). */
-const T = { pv: 0, fav: 1, cart: 2, buy: 3, login: 4, search: 5 } as const;
-
-function typeSql(code: string): string {
-  return `(CASE ${code} ${Object.entries(T).map(([name, c]) => `WHEN ${c} THEN '${name}'::event_type`).join(' ')} END)`;
+/** Time of view p (0-based) of a session, whole seconds. */
+function viewTsSecSql(p: string, ha: string): string {
+  return `(start_us // 1000000 + (${p} + 1) * gap + (((${ha} >> 37) * gap) >> 27))`;
 }
 
-/** Time of position j of a session (ha: the position's timing hash). */
-function sessionTsSql(j: string, ha: string): string {
-  return `make_timestamp(start_us + ((${j} + 1) * gap + (((${ha} >> 37) * gap) >> 27)) * 1000000)`;
-}
-
-function timingHash(ctx: SynthContext, pos: string): string {
-  return `CAST(${ctx.r.packed('event', `sk | (${pos})`)} >> 1 AS BIGINT)`;
+function timingHash(ctx: SynthContext, code: string): string {
+  return `CAST(${ctx.r.packed('event', `sk | (${code})`)} >> 1 AS BIGINT)`;
 }
 
 /**
- * The events of every session, in one pass. Per position j: one hash decides the raw type (compared
- * as integers against thresholds scaled by 2^53), one the item drawn at the source position (rank, the
- * complement switch and the price tilt from its bits), one the timing, dwell and quantity.
- * `onlyBuys` keeps the buy rows alone (the engine then skips the item work for the rest).
+ * The item seen at view p: the session's leaf or now and then its complement, a popularity rank inside
+ * it, moved to the cheap or dear half by income. Expects `hi`, the view's item hash; joins the leaf.
  */
-function sessionEventsSql(ctx: SynthContext, cat: Catalogue, odds: RawOdds, onlyBuys = false): string {
+function itemColumnsSql(from: string): string {
+  return `SELECT y.*, ${priceIndexSql('rank', 'n_items', 'perm_off', 'tilt', 'u_tilt')} AS idx
+    FROM (
+      SELECT x.*, l.n_items, l.item_base, l.perm_off, l.mu, l.sigma,
+        LEAST(l.n_items - 1, CAST(floor(exp(u_rank * l.ln_n1)) AS BIGINT) - 1) AS rank
+      FROM (
+        SELECT w.*, CASE WHEN (hi & 65535) < ${Math.round(COMPLEMENT_SHARE * 65536)} THEN comp_leaf ELSE leaf_id END AS leaf_sel,
+          CAST(hi >> 32 AS DOUBLE) * 2.3283064365386963e-10 AS u_rank, CAST((hi >> 16) & 65535 AS BIGINT) AS u_tilt
+        FROM (${from}) w
+      ) x JOIN synth_leaf l ON l.leaf_id = x.leaf_sel
+    ) y`;
+}
+
+/** Every view of every session: the bulk of the world, kept as lean as possible. */
+function viewsSql(ctx: SynthContext, cat: Catalogue): string {
   const { r } = ctx;
-  const type = (pos: string) => `CAST(${r.packed('type', `sk | (${pos})`)} >> 11 AS BIGINT)`;
-  const scale = (x: number) => ((x / 1000) * 2 ** 53).toExponential(16);
-  return `SELECT xor(ev_base, CAST(j + 1 AS UBIGINT)) AS event_id,
-      user_id,
-      CASE WHEN ty IN (${T.login}, ${T.buy}) THEN device END AS device_id,
-      ${sessionTsSql('j', 'ha')} AS ts,
-      ${typeSql('ty')} AS type,
-      CASE WHEN j >= 0 THEN ${itemIdSql(cat, 'item_base + idx')} END AS item_id,
-      CASE WHEN ty = ${T.login} THEN NULL WHEN ty = ${T.search} THEN leaf_id ELSE leaf_sel END AS category_id,
-      CASE WHEN ty = ${T.buy} THEN ${priceSql('mu', 'sigma', 'idx', 'n_items')} * qty END AS amount,
-      CASE WHEN ty IN (${T.buy}, ${T.cart}) THEN qty END AS quantity,
-      CASE WHEN ty = ${T.pv} THEN CAST(gap * (300 + (ha >> 8) % 1200) // 100 AS DOUBLE) / 10 END AS dwell_s,
-      CASE WHEN ty = ${T.login} THEN geohash END AS geohash,
+  return `SELECT xor(ev_base, CAST(p + 1 AS UBIGINT)) AS event_id, user_id, CAST(NULL AS VARCHAR) AS device_id,
+      make_timestamp(${viewTsSecSql('p', 'ha')} * 1000000) AS ts, 'pv'::event_type AS type,
+      ${itemIdSql(cat, 'item_base + idx')} AS item_id, leaf_sel AS category_id, CAST(NULL AS DECIMAL(18,2)) AS amount,
+      CAST(NULL AS BIGINT) AS quantity, CAST(gap * (300 + (ha >> 8) % 1200) // 100 AS DOUBLE) / 10 AS dwell_s,
+      CAST(NULL AS VARCHAR) AS geohash, ${ctx.batchId} AS batch_id
+    FROM (${itemColumnsSql(`SELECT v.*, ${r.packed('item', 'sk | (p + 1)')} AS hi, ${timingHash(ctx, 'p + 1')} AS ha
+        FROM (SELECT s.*, unnest(range(n)) AS p FROM synth_sessions s) v`)})`;
+}
+
+/**
+ * Actions: favs, carts and buys, each on a view of the session (the item just seen, a second or three
+ * later), so every buy follows a view of its item. Counts are Poisson around odds x weight x views;
+ * views of one type of action are distinct, and in half the sessions with enough carts the buys are
+ * of carted items.
+ */
+function actionsSql(ctx: SynthContext, cat: Catalogue, odds: RawOdds, onlyBuys: boolean): string {
+  const { r } = ctx;
+  const lam = (o: number, w: string) => `(${(o / 1000).toExponential(16)} * CAST(${w} * n AS DOUBLE))`;
+  const part = (h: string, i: number) => `(CAST((${h} >> ${16 * i}) & 65535 AS DOUBLE) * 1.52587890625e-5 + 7.62939453125e-6)`;
+  const anchor = (h: string, i: string) => `((${h} + (${i}) * ${ANCHOR_PRIME}) % n)`;
+  return `SELECT xor(ev_base, CAST(${ACTION_BASE} + g AS UBIGINT)) AS event_id, user_id,
+      CASE WHEN ty = 3 THEN device END AS device_id,
+      make_timestamp((${viewTsSecSql('p', 'ha')} + ty * GREATEST(1, gap // 8)) * 1000000) AS ts,
+      CASE ty WHEN 1 THEN 'fav'::event_type WHEN 2 THEN 'cart'::event_type ELSE 'buy'::event_type END AS type,
+      ${itemIdSql(cat, 'item_base + idx')} AS item_id, leaf_sel AS category_id,
+      CASE WHEN ty = 3 THEN ${priceSql('mu', 'sigma', 'idx', 'n_items')} * qty END AS amount,
+      CASE WHEN ty >= 2 THEN qty END AS quantity, CAST(NULL AS DOUBLE) AS dwell_s, CAST(NULL AS VARCHAR) AS geohash,
       ${ctx.batchId} AS batch_id
     FROM (
-      SELECT y.*,
-        ${priceIndexSql('rank', 'n_items', 'perm_off', 'tilt', 'u_tilt')} AS idx,
-        CASE WHEN (ha & 255) < CASE WHEN consumable THEN 115 ELSE 26 END THEN 2 + ((ha >> 8) & 1) * CAST(consumable AS BIGINT) ELSE 1 END AS qty
-      FROM (
-        SELECT x.*, l.n_items, l.item_base, l.perm_off, l.mu, l.sigma,
-          LEAST(l.n_items - 1, CAST(floor(exp(u_rank * l.ln_n1)) AS BIGINT) - 1) AS rank
+      SELECT z.*, CASE WHEN (ha & 255) < CASE WHEN consumable THEN 115 ELSE 26 END
+                       THEN 2 + ((ha >> 8) & 1) * CAST(consumable AS BIGINT) ELSE 1 END AS qty
+      FROM (${itemColumnsSql(`SELECT a.*, ${r.packed('item', 'sk | (p + 1)')} AS hi, ${timingHash(ctx, 'p + 1')} AS ha
         FROM (
-          SELECT w.*, CASE WHEN (hi & 65535) < ${Math.round(COMPLEMENT_SHARE * 65536)} THEN comp_leaf ELSE leaf_id END AS leaf_sel,
-            CAST(hi >> 32 AS DOUBLE) * 2.3283064365386963e-10 AS u_rank, CAST((hi >> 16) & 65535 AS BIGINT) AS u_tilt,
-            ${timingHash(ctx, 'j + 1')} AS ha
+          SELECT b.*,
+            CASE WHEN ty = 1 THEN ${anchor('hf', 'g')}
+                 WHEN ty = 2 THEN ${anchor('hc', 'g - nf')}
+                 WHEN nb <= nc AND (h1 >> 48) & 1 = 1 THEN ${anchor('hc', 'g - nf - nc')}
+                 ELSE ${anchor('hb', 'g - nf - nc')} END AS p
           FROM (
-            SELECT t.*, ${r.packed('item', 'sk | (src + 1)')} AS hi
+            SELECT c.*, CASE WHEN g < nf THEN 1 WHEN g < nf + nc THEN 2 ELSE 3 END AS ty
             FROM (
-              SELECT u0.*,
-                CASE WHEN j < 0 THEN CASE WHEN opener = 1 THEN ${T.login} ELSE ${T.search} END
-                     WHEN j = 0 OR nonpv_next THEN ${T.pv}
-                     WHEN uj < pf THEN ${T.fav} WHEN uj < pfc THEN ${T.cart} WHEN uj < q THEN ${T.buy} ELSE ${T.pv} END AS ty,
-                CASE WHEN j >= 1 AND NOT nonpv_next AND uj < q THEN j - 1 ELSE j END AS src
+              SELECT s.*, unnest(range(nf + nc + nb)) AS g
               FROM (
-                SELECT s.*, ${type('j + 1')} AS uj, (j + 1 < n AND ${type('j + 2')} < q) AS nonpv_next
-                FROM (
-                  SELECT s.*, unnest(range(CASE WHEN opener > 0 THEN -1 ELSE 0 END, n)) AS j
-                  FROM (SELECT *,
-                          CAST(${scale(odds.fav)} * wf AS BIGINT) AS pf,
-                          CAST(${scale(odds.fav)} * wf + ${scale(odds.cart)} * wc AS BIGINT) AS pfc,
-                          CAST(${scale(odds.fav)} * wf + ${scale(odds.cart)} * wc + ${scale(odds.buy)} * wb AS BIGINT) AS q
-                        FROM synth_sessions) s
-                ) s
-              ) u0
-            ) t ${onlyBuys ? `WHERE ty = ${T.buy}` : ''}
-          ) w
-        ) x JOIN synth_leaf l ON l.leaf_id = x.leaf_sel
-      ) y
-    )`;
+                SELECT s.*,
+                  LEAST(n, ${MAX_ACTIONS}, ${poissonSql('lf', 'ef', part('h1', 0), 10)}) AS nf,
+                  LEAST(n, ${MAX_ACTIONS}, ${poissonSql('lc', 'ec', part('h1', 1), 10)}) AS nc,
+                  LEAST(n, ${MAX_ACTIONS}, ${poissonSql('lb', 'eb', part('h1', 2), 10)}) AS nb,
+                  CAST((h2 >> 2) % ${ANCHOR_PRIME} AS BIGINT) AS hf, CAST((h3 >> 2) % ${ANCHOR_PRIME} AS BIGINT) AS hc,
+                  CAST((h4 >> 2) % ${ANCHOR_PRIME} AS BIGINT) AS hb
+                FROM (SELECT s.*, exp(-lf) AS ef, exp(-lc) AS ec, exp(-lb) AS eb
+                      FROM (SELECT s.*, ${r.packed('actions', 'sk')} AS h1, ${r.packed('fav-views', 'sk')} AS h2,
+                                   ${r.packed('cart-views', 'sk')} AS h3, ${r.packed('buy-views', 'sk')} AS h4,
+                                   ${lam(odds.fav, 'wf')} AS lf, ${lam(odds.cart, 'wc')} AS lc, ${lam(odds.buy, 'wb')} AS lb
+                            FROM synth_sessions s) s) s
+              ) s
+            ) c
+          ) b ${onlyBuys ? 'WHERE ty = 3' : ''}
+        ) a`)}) z
+    ) q`;
 }
+
+/** Session openers: a login (device, and place when shared) or a search for the session's leaf. */
+function openersSql(ctx: SynthContext): string {
+  return `SELECT ev_base AS event_id, user_id, CASE WHEN opener = 1 THEN device END AS device_id,
+      make_timestamp(${viewTsSecSql('-1', timingHash(ctx, '0'))} * 1000000) AS ts,
+      CASE WHEN opener = 1 THEN 'login'::event_type ELSE 'search'::event_type END AS type, CAST(NULL AS BIGINT) AS item_id,
+      CASE WHEN opener = 2 THEN leaf_id END AS category_id, CAST(NULL AS DECIMAL(18,2)) AS amount, CAST(NULL AS BIGINT) AS quantity,
+      CAST(NULL AS DOUBLE) AS dwell_s, CASE WHEN opener = 1 THEN geohash END AS geohash, ${ctx.batchId} AS batch_id
+    FROM synth_sessions WHERE opener > 0`;
+}
+
+const EVENT_COLUMNS = 'event_id, user_id, device_id, ts, type, item_id, category_id, amount, quantity, dwell_s, geohash, batch_id';
 
 export async function writeSessionEvents(ctx: SynthContext, cat: Catalogue, odds: RawOdds): Promise<number> {
   return write(
     ctx,
     'events',
-    `INSERT INTO events (event_id, user_id, device_id, ts, type, item_id, category_id, amount, quantity, dwell_s, geohash, batch_id)
-     ${sessionEventsSql(ctx, cat, odds)}`,
+    `INSERT INTO events (${EVENT_COLUMNS})
+     ${viewsSql(ctx, cat)} UNION ALL ${actionsSql(ctx, cat, odds, false)} UNION ALL ${openersSql(ctx)}`,
   );
 }
 
@@ -264,10 +299,10 @@ export async function writeSessionEvents(ctx: SynthContext, cat: Catalogue, odds
  * friend buys and identity links can be staged without reading the events back.
  */
 export async function buildMainBuys(ctx: SynthContext, cat: Catalogue, odds: RawOdds): Promise<void> {
-  await ctx.wh.run(`CREATE TEMP TABLE synth_main_buys AS ${sessionEventsSql(ctx, cat, odds, true)}`);
+  await ctx.wh.run(`CREATE TEMP TABLE synth_main_buys AS ${actionsSql(ctx, cat, odds, true)}`);
 }
 
 /** The logins that open sessions, with device and time (for identity links). */
 export function mainLoginsSql(ctx: SynthContext): string {
-  return `SELECT device AS device_id, user_id, ${sessionTsSql('-1', timingHash(ctx, '0'))} AS ts FROM synth_sessions WHERE opener = 1`;
+  return `SELECT device_id, user_id, ts FROM (${openersSql(ctx)}) WHERE type = 'login'`;
 }

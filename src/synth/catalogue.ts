@@ -228,7 +228,7 @@ export async function writeCatalogue(ctx: SynthContext, cat: Catalogue): Promise
     'items',
     `INSERT INTO items (item_id, category_id, brand, price, consumable, limited, released_at, title)
      SELECT ${itemIdSql(cat, 'x.item_base + x.idx')}, x.leaf_id, b.brand, ${priceSql('x.mu', 'x.sigma', 'x.idx', 'x.n_items')},
-            x.consumable, false, NULL, b.brand || ' ' || x.name || ' No.' || CAST(x.idx + 1 AS VARCHAR)
+            x.consumable, false, NULL, b.brand || ' ' || x.name
      FROM (SELECT y.*, ${brandK} AS bk FROM (SELECT l.leaf_id, l.top_id, l.name, l.item_base, l.mu, l.sigma, l.n_items, l.consumable,
                   unnest(range(l.n_items)) AS idx FROM synth_leaf l) y) x
      JOIN synth_brand b ON b.top_id = x.top_id AND b.k = x.bk`,

@@ -1,7 +1,7 @@
 /**
  * Gifts: a one-off purchase for someone else (a man buying make-up for his wife, a student buying a
  * relative's milk powder). The top-level category comes from the other gender's preferences and is
- * never one of the buyer's interest tops; the buyer looks at a couple of items, then buys once. A
+ * never one of the buyer's interest tops; the buyer looks at another item or two, then buys once. A
  * portrait should not turn this into an interest.
  */
 import { eventIdSql, GEN, tsSql, into, write, type SynthContext } from './context.js';
@@ -18,7 +18,9 @@ export async function writeGifts(ctx: SynthContext, cat: Catalogue): Promise<voi
         -- The other gender's tastes at the same age: who a gift is usually for.
         CASE WHEN p.gender = 'female' THEN 100 ELSE 0 END + p.age_band * 2 AS demo_key
       FROM synth_people p
-      WHERE p.kind = 'normal' AND ${r.u('gift', 'p.user_id')} < ${plan.giftShare}
+      -- Givers are ordinary, fairly active users, so one gift stays small beside their own browsing.
+      WHERE p.kind = 'normal' AND p.activity * ((p.a1 - p.a0) + (p.b1 - p.b0)) >= ${400000 * plan.days}
+        AND ${r.u('gift', 'p.user_id')} < ${plan.giftShare}
     ), c AS (
       SELECT g.user_id, g.c, dt.top_id
       FROM (SELECT g.*, cand.range AS c, ${r.int(256, 'gift-top', 'g.user_id', 'cand.range')} AS q FROM g CROSS JOIN range(4) cand) g
@@ -44,15 +46,15 @@ export async function writeGifts(ctx: SynthContext, cat: Catalogue): Promise<voi
     FROM day`);
   // A late newcomer may have no room left for the gift.
   await ctx.wh.run(`DELETE FROM synth_gift WHERE COALESCE(arrival_sec, 0) + 1200 > ${end - 60}`);
-  // Two items looked at while choosing, the chosen one, then the buy.
+  // One item looked at while choosing, the chosen one, then the buy.
   await write(
     ctx,
     'events',
     `INSERT INTO ${into(ctx, 'events')} (event_id, user_id, device_id, ts, type, item_id, category_id, amount, quantity, dwell_s, batch_id)
-     SELECT ${eventIdSql(ctx, 'user_id', GEN.gift, 'v.range')}, user_id, NULL, ${tsSql(plan, 'sec - 900 + v.range * 280')}, 'pv',
-       ${itemIdSql(cat, `item_base + CASE WHEN v.range = 2 THEN idx ELSE ${r.int('n_items', 'gift-browse', 'user_id', 'v.range')} END`)},
+     SELECT ${eventIdSql(ctx, 'user_id', GEN.gift, 'v.range')}, user_id, NULL, ${tsSql(plan, 'sec - 600 + v.range * 280')}, 'pv',
+       ${itemIdSql(cat, `item_base + CASE WHEN v.range = 1 THEN idx ELSE ${r.int('n_items', 'gift-browse', 'user_id', 'v.range')} END`)},
        leaf_id, NULL, NULL, CAST(10 + ${r.int(90, 'gift-dwell', 'user_id', 'v.range')} AS DOUBLE), ${ctx.batchId}
-     FROM synth_gift CROSS JOIN range(3) v
+     FROM synth_gift CROSS JOIN range(2) v
      UNION ALL
      SELECT ${eventIdSql(ctx, 'user_id', GEN.gift, '3')}, user_id, dev1, ${tsSql(plan, 'sec')}, 'buy', ${itemIdSql(cat, 'item_base + idx')},
        leaf_id, ${priceSql('mu', 'sigma', 'idx', 'n_items')}, 1, NULL, ${ctx.batchId}

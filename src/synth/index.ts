@@ -19,7 +19,7 @@ import { buildInterests } from './interests.js';
 import { planWorld, resolveSynthOptions, type SynthOptions } from './options.js';
 import { buildPeople, writeConsents, writeUsers } from './population.js';
 import { friendCopyRate, FRIEND_COPY, writeFriendBuys, writeFriends, writeInviteTruth, writeInvites, writeKolShares } from './social.js';
-import { createTruthStages, publishTruthStages, TRUTH_TABLES, writeLatentTruth } from './truth.js';
+import { createTruthStages, publishTruthStages, writeKolTruth, writeLatentTruth } from './truth.js';
 
 export { resolveSynthOptions, type SynthOptions } from './options.js';
 export { writeSynthFiles } from './files.js';
@@ -61,11 +61,13 @@ export async function synthesizeInto(
   return withEngineSettings(wh, async () => {
     const cat = planCatalogue(ctx);
     const odds = await planAll(ctx, cat);
-    return wh.transaction(async () => {
+    await dropPlanningTables(wh);
+    const t0 = Date.now();
+    const out = await wh.transaction(async () => {
       ctx.phase = 'publish';
       ctx.batchId = await nextBatchId(wh);
       await publish(ctx, cat, odds, utcOffsetHours);
-      const report = await summarise(ctx, started);
+      const report = await step(ctx, 'summary', () => summarise(ctx, started));
       await recordBatch(wh, ctx.batchId, {
         entity: 'world',
         format: 'synth',
@@ -78,6 +80,8 @@ export async function synthesizeInto(
       });
       return report;
     });
+    ctx.log?.(`publish and commit: ${((Date.now() - t0) / 1000).toFixed(2)} s`);
+    return out;
   });
 }
 
@@ -102,14 +106,14 @@ async function planAll(ctx: SynthContext, cat: Catalogue): Promise<RawOdds> {
   await step(ctx, 'scalpers', () => writeScalpers(ctx));
 
   const extras = await coreCounts(ctx);
-  const extraTotal = extras.pv + extras.fav + extras.cart + extras.buy;
-  // Friend copies come after browsing; they add a pv and a buy for a small share of all buys.
+  // Friend copies come after browsing; each adds a view and a buy for a small share of all buys.
   const rho = await friendCopyRate(ctx);
   const core = plan.corePerUser * plan.users;
   const copies = rho * plan.mix.buy * core;
-  await step(ctx, 'sessions', () => buildSessions(ctx, Math.max(0, core - extraTotal - 2 * copies)));
-  const mainCore = Number((await ctx.wh.query<{ n: number }>('SELECT sum(n) AS n FROM synth_sessions'))[0]?.n ?? 0);
-  const total = mainCore + extraTotal + 2 * copies;
+  // Browsing supplies the views the rest of the world lacks; its actions then fill the mix around them.
+  await step(ctx, 'sessions', () => buildSessions(ctx, Math.max(0, plan.mix.pv * core - extras.pv - copies)));
+  const views = Number((await ctx.wh.query<{ n: number }>('SELECT sum(n) AS n FROM synth_sessions'))[0]?.n ?? 0);
+  const total = (views + extras.pv + copies) / plan.mix.pv;
   const odds = await calibrate(ctx, {
     fav: plan.mix.fav * total - extras.fav,
     cart: plan.mix.cart * total - extras.cart,
@@ -122,6 +126,7 @@ async function planAll(ctx: SynthContext, cat: Catalogue): Promise<RawOdds> {
   await step(ctx, 'reviews', () => writeReviews(ctx));
   await step(ctx, 'identity', () => writeIdentity(ctx));
   await writeInviteTruth(ctx);
+  await writeKolTruth(ctx);
   return odds;
 }
 
@@ -185,29 +190,61 @@ async function refuseNonEmpty(wh: Warehouse): Promise<void> {
 }
 
 /**
- * Big INSERT ... SELECTs need not keep row order, and with order kept the engine buffers more; the
- * settings are put back afterwards.
+ * Engine settings for the run, put back afterwards. Big INSERT ... SELECTs need not keep row order (the
+ * engine buffers less without it), and memory is capped so the planning tables spill to the temporary
+ * folder instead of growing the process past its budget.
  */
 async function withEngineSettings<T>(wh: Warehouse, work: () => Promise<T>): Promise<T> {
-  const before = await wh.query<{ pio: boolean }>("SELECT current_setting('preserve_insertion_order') AS pio");
+  const rows = await wh.query<{ pio: boolean; mem: string }>(
+    "SELECT current_setting('preserve_insertion_order') AS pio, current_setting('memory_limit') AS mem",
+  );
+  const before = rows[0];
   await wh.run('SET preserve_insertion_order = false');
+  const cap = bytesOf(before?.mem ?? '') > MEMORY_CAP_BYTES;
+  if (cap) await wh.run(`SET memory_limit = '${MEMORY_CAP_BYTES / 2 ** 30}GiB'`);
   try {
     return await work();
   } finally {
-    await wh.run(`SET preserve_insertion_order = ${before[0]?.pio === false ? 'false' : 'true'}`);
-    const stages = [...STAGED, ...TRUTH_TABLES.map((t) => `truth_${t.name}`)].map((t) => `stage_${t}`);
-    for (const t of [...TEMP_TABLES, ...stages]) await wh.run(`DROP TABLE IF EXISTS temp.${t}`).catch(() => undefined);
+    await dropTemporary(wh, '%');
+    await wh.run(`SET preserve_insertion_order = ${before?.pio === false ? 'false' : 'true'}`);
+    if (cap && before) await wh.run(`SET memory_limit = '${before.mem.replace(/[^0-9A-Za-z. ]/g, '')}'`);
   }
 }
 
-const TEMP_TABLES = [
-  'synth_leaf', 'synth_top', 'synth_categories', 'synth_brand', 'synth_limited', 'synth_city', 'synth_place', 'synth_people',
-  'synth_slots', 'synth_taste', 'synth_demo_top', 'synth_global_top', 'synth_interest', 'synth_sessions', 'synth_reviews',
-  'synth_cycle', 'synth_gift', 'synth_creator', 'synth_post', 'synth_live', 'synth_content_rank', 'synth_live_rank', 'synth_view',
-  'synth_watch', 'synth_follow', 'synth_block', 'synth_friend', 'synth_seed', 'synth_invitee', 'synth_tree', 'synth_audience',
-  'synth_share', 'synth_friend_buy', 'synth_friend_buy2', 'synth_farm', 'synth_scalp', 'synth_fan', 'synth_main_buys',
-  'synth_orders', 'synth_links',
-];
+/** Engine memory while synthesising: leaves room under 8 GB for the process around it. */
+const MEMORY_CAP_BYTES = 5 * 2 ** 30;
+
+function bytesOf(setting: string): number {
+  const m = /^([\d.]+)\s*([KMGT]?i?B)?$/i.exec(setting.trim());
+  if (!m) return Infinity;
+  const unit = (m[2] ?? 'B').toUpperCase();
+  const pow = { B: 0, KB: 1, KIB: 1, MB: 2, MIB: 2, GB: 3, GIB: 3, TB: 4, TIB: 4 }[unit] ?? 0;
+  const base = unit.includes('I') ? 1024 : 1000;
+  return Number(m[1]) * base ** pow;
+}
+
+/** Drops this run's temporary tables whose names match `pattern` (synth_* and stage_* only). */
+async function dropTemporary(wh: Warehouse, pattern: string): Promise<void> {
+  const rows = await wh.query<{ name: string }>(
+    `SELECT table_name AS name FROM duckdb_tables() WHERE temporary AND (table_name LIKE 'synth\\_%' ESCAPE '\\' OR table_name LIKE 'stage\\_%' ESCAPE '\\')
+       AND table_name LIKE $1`,
+    [pattern],
+  );
+  for (const r of rows) await wh.run(`DROP TABLE IF EXISTS temp.${wh.dialect.ident(r.name)}`).catch(() => undefined);
+}
+
+/** What publishing still reads; every other planning table is dropped before it, to free memory. */
+const KEPT_FOR_PUBLISH = new Set([
+  'synth_leaf', 'synth_brand', 'synth_categories', 'synth_limited', 'synth_sessions', 'synth_people', 'synth_tree',
+  'synth_interest', 'synth_slots', 'synth_taste',
+]);
+
+async function dropPlanningTables(wh: Warehouse): Promise<void> {
+  const rows = await wh.query<{ name: string }>(
+    `SELECT table_name AS name FROM duckdb_tables() WHERE temporary AND table_name LIKE 'synth\\_%' ESCAPE '\\'`,
+  );
+  for (const r of rows) if (!KEPT_FOR_PUBLISH.has(r.name)) await wh.run(`DROP TABLE temp.${wh.dialect.ident(r.name)}`);
+}
 
 async function summarise(ctx: SynthContext, started: number): Promise<SynthReport> {
   const { wh } = ctx;

@@ -15,7 +15,7 @@ import { AGE_BANDS, demographicWeights, GLOBAL_WEIGHTS, TASTE_TOPS, TOP_KEYS, ty
 export const TASTE_LEAVES = 40;
 /** Share of slots drawn from the taste group, from demographics (the rest follow the crowd). */
 export const SOURCE_TASTE = 0.45;
-export const SOURCE_DEMOGRAPHIC = 0.4;
+export const SOURCE_DEMOGRAPHIC = 0.45;
 const Q = 256;
 
 export async function buildInterests(ctx: SynthContext, cat: Catalogue): Promise<void> {

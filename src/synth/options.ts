@@ -121,7 +121,7 @@ export function planWorld(o: SynthOptions): WorldPlan {
     items,
     limitedItems: Math.max(6, Math.round(u / 4000)),
     tasteGroups: Math.max(8, Math.min(64, Math.round(8 * Math.log10(u)))),
-    slots: 8,
+    slots: 6,
     corePerUser: 100,
     sessionLength: taobao ? 14 : 8,
     mix: { pv: 0.896, fav: 0.029, cart: 0.055, buy: 0.02 },

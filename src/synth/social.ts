@@ -76,9 +76,10 @@ export async function writeInvites(ctx: SynthContext): Promise<void> {
       CASE WHEN i.from_seed THEN 1 END AS level, CASE WHEN i.from_seed THEN s.user_id END AS root,
       '${name}' || CAST(i.c + 1 AS VARCHAR) AS campaign_id,
       i.arrival_sec - 240 - ${r.int(60, 'invite-click', 'i.user_id')} AS click_sec
-    FROM synth_invitee i
-    LEFT JOIN synth_seed s ON i.from_seed AND s.c = i.c AND s.sidx = i.pidx
-    LEFT JOIN synth_invitee pi ON NOT i.from_seed AND pi.c = i.c AND pi.iidx = i.pidx`);
+    FROM (SELECT *, CASE WHEN from_seed THEN pidx END AS seed_idx, CASE WHEN NOT from_seed THEN pidx END AS invitee_idx
+          FROM synth_invitee) i
+    LEFT JOIN synth_seed s ON s.c = i.c AND s.sidx = i.seed_idx
+    LEFT JOIN synth_invitee pi ON pi.c = i.c AND pi.iidx = i.invitee_idx`);
   // Levels and roots, one level per pass (trees are shallow: parents always joined earlier).
   for (let pass = 0; pass < 1000; pass++) {
     const n = await ctx.wh.run(`UPDATE synth_tree t SET level = p.level + 1, root = p.root

@@ -213,7 +213,22 @@ export async function writeTruth(ctx: SynthContext, name: string, select: string
   return write(ctx, `truth.${name}`, `INSERT INTO ${target} (${t.columns.map(([n]) => `"${n}"`).join(', ')}) ${select}`);
 }
 
-/** Truth about people, tastes and creators, written from the latent tables once the world is built. */
+/** Creators and what their shares did (while planning, before the content tables are dropped). */
+export async function writeKolTruth(ctx: SynthContext): Promise<void> {
+  await writeTruth(
+    ctx,
+    'kols',
+    `SELECT c.creator_id, c.tier, c.niche_leaf,
+       (SELECT count(*) FROM synth_post p WHERE p.creator_id = c.creator_id),
+       (SELECT count(*) FROM synth_live l WHERE l.creator_id = c.creator_id),
+       (SELECT count(DISTINCT k) FROM synth_share s WHERE s.kol = c.creator_id),
+       (SELECT count(*) FROM synth_share s WHERE s.kol = c.creator_id),
+       (SELECT count(*) FROM synth_share s WHERE s.kol = c.creator_id AND s.buys)
+     FROM synth_creator c`,
+  );
+}
+
+/** Truth about people and tastes, written from the latent tables once the world is built. */
 export async function writeLatentTruth(ctx: SynthContext, world: Record<string, string | number>): Promise<void> {
   const { plan } = ctx;
   const days = plan.days;
@@ -250,17 +265,6 @@ export async function writeLatentTruth(ctx: SynthContext, world: Record<string, 
             WHEN arrival_sec IS NOT NULL AND a0 >= ${days - 7} THEN 'new'
             ELSE 'active' END
      FROM (SELECT *, CASE WHEN b0 < ${days} THEN ${days - 1} ELSE a1 - 1 END AS last_day FROM synth_people)`,
-  );
-  await writeTruth(
-    ctx,
-    'kols',
-    `SELECT c.creator_id, c.tier, c.niche_leaf,
-       (SELECT count(*) FROM synth_post p WHERE p.creator_id = c.creator_id),
-       (SELECT count(*) FROM synth_live l WHERE l.creator_id = c.creator_id),
-       (SELECT count(DISTINCT k) FROM synth_share s WHERE s.kol = c.creator_id),
-       (SELECT count(*) FROM synth_share s WHERE s.kol = c.creator_id),
-       (SELECT count(*) FROM synth_share s WHERE s.kol = c.creator_id AND s.buys)
-     FROM synth_creator c`,
   );
   await writeTruth(ctx, 'complements', 'SELECT leaf_id, comp_leaf FROM synth_leaf');
 }
