@@ -35,25 +35,13 @@ export interface CliResult {
 export async function runCli(args: string[]): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    // Loaded on first use so tests that never touch the CLI do not load every command.
-    const { main } = await import('../src/cli/main.js');
-    const code = await main(['node', 'portrait', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
+  // Loaded on first use so tests that never touch the CLI do not load every command.
+  const { main } = await import('../src/cli/main.js');
+  const code = await main(['node', 'portrait', ...args], {
+    out: (text) => void (stdout += text),
+    err: (text) => void (stderr += text),
+  });
+  return { code, stdout, stderr };
 }
 
 export async function count(ws: Workspace, sql: string, params: (string | number)[] = []): Promise<number> {

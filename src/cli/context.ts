@@ -3,6 +3,20 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { resolveWorkspaceDir, Workspace } from '../workspace/workspace.js';
 import { toJson } from './format.js';
 
+/** Where the CLI writes. `main` points it at the process streams, or at a caller's (tests, embedding). */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processIo: CliIo = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+};
+
+/** The streams of the running command, set by `main`. */
+export const io: CliIo = { ...processIo };
+
 export interface GlobalOptions {
   workspace?: string;
 }
@@ -15,7 +29,7 @@ export function workspaceDir(cmd: Command): string {
 export async function withWorkspace<T>(cmd: Command, work: (ws: Workspace) => Promise<T>): Promise<T> {
   const ws = await Workspace.open(workspaceDir(cmd));
   try {
-    for (const v of ws.migrated) process.stderr.write(`migrated workspace to schema version ${v}\n`);
+    for (const v of ws.migrated) io.err(`migrated workspace to schema version ${v}\n`);
     return await work(ws);
   } finally {
     await ws.close();
@@ -24,14 +38,14 @@ export async function withWorkspace<T>(cmd: Command, work: (ws: Workspace) => Pr
 
 /** Prints `value` as JSON with --json, else the readable rendering. */
 export function output(json: boolean | undefined, value: unknown, readable: () => string): void {
-  process.stdout.write(`${json ? toJson(value) : readable()}\n`);
+  io.out(`${json ? toJson(value) : readable()}\n`);
 }
 
 /** An AbortSignal that fires on Ctrl-C, so a long import can stop cleanly. */
 export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const onSigint = () => {
-    process.stderr.write('\ninterrupting; rolling back...\n');
+    io.err('\ninterrupting; rolling back...\n');
     controller.abort();
   };
   process.once('SIGINT', onSigint);

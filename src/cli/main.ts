@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { PortraitError } from '../errors.js';
+import { io, processIo, type CliIo } from './context.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerSynthCommands } from './commands/synth.js';
 import { registerWorkspaceCommands } from './commands/workspace.js';
@@ -14,19 +15,24 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .option('-w, --workspace <dir>', 'workspace folder (default: $PORTRAIT_WORKSPACE or ./portrait-data)')
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
   registerWorkspaceCommands(program);
   registerImportCommands(program);
   registerSynthCommands(program);
-  program.commands.forEach(function exitOverrideAll(c: Command) {
-    c.exitOverride();
-    c.commands.forEach(exitOverrideAll);
+  program.commands.forEach(function inheritSettings(c: Command) {
+    c.exitOverride().configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
+    c.commands.forEach(inheritSettings);
   });
   return program;
 }
 
-/** Runs the CLI; returns the exit code (0 success, 1 failure, 2 usage error). */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the CLI; returns the exit code (0 success, 1 failure, 2 usage error). Output goes to the process
+ * streams unless `streams` says otherwise.
+ */
+export async function main(argv: string[], streams?: CliIo): Promise<number> {
+  Object.assign(io, streams ?? processIo);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -37,13 +43,13 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
     }
     if (error instanceof PortraitError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+      io.err(`error: ${error.message}\n`);
+      if (error.hint) io.err(`hint: ${error.hint}\n`);
       return 1;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`error: ${message}\n`);
-    if (process.env.PORTRAIT_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    io.err(`error: ${message}\n`);
+    if (process.env.PORTRAIT_DEBUG && error instanceof Error) io.err(`${error.stack}\n`);
     return 1;
   }
 }

@@ -4,7 +4,7 @@ import { runDemo } from '../../demo.js';
 import { resolveSynthOptions, synthesize, writeSynthFiles, type SynthOptions, type SynthReport } from '../../synth/index.js';
 import { PortraitError } from '../../errors.js';
 import { formatNumber, renderPairs } from '../format.js';
-import { output, parseCount, parseWhole, withWorkspace, workspaceDir } from '../context.js';
+import { io, output, parseCount, parseWhole, withWorkspace, workspaceDir } from '../context.js';
 import { renderStats } from './workspace.js';
 
 interface SynthFlags {
@@ -69,7 +69,7 @@ export function registerSynthCommands(program: Command): void {
       .description('build a synthetic world (default 20,000 users over 60 days), run every build stage, print a summary'),
   ).action(async (flags: SynthFlags, cmd: Command) => {
     const options = synthOptions(flags);
-    const log = flags.json ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
+    const log = flags.json ? () => {} : (line: string) => io.err(`${line}\n`);
     const result = await runDemo(workspaceDir(cmd), options, log);
     output(flags.json, result, () =>
       [

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli, tempDir } from './helpers.js';
+
+test('the demo builds a world, summarises it, and replaces only its own workspace', async () => {
+  const { dir, cleanup } = tempDir();
+  const ws = join(dir, 'demo');
+  const first = await runCli(['--workspace', ws, 'demo', '--users', '600', '--days', '20', '--seed', '3', '--json']);
+  assert.equal(first.code, 0, first.stderr);
+  const a = JSON.parse(first.stdout);
+  assert.equal(a.synth.users, 600);
+  assert.equal(a.stats.events, a.synth.events);
+  assert.ok(a.stats.events > 0);
+  assert.deepEqual(a.stats.eventsByType, a.synth.eventsByType);
+  assert.ok(a.stages.some((s: { stage: string }) => /synthesising/.test(s.stage)));
+
+  // Same seed, same world, even when the demo replaces its earlier workspace.
+  const again = JSON.parse((await runCli(['--workspace', ws, 'demo', '--users', '600', '--days', '20', '--seed', '3', '--json'])).stdout);
+  assert.deepEqual(again.stats.eventsByType, a.stats.eventsByType);
+  assert.equal(again.stats.gmv, a.stats.gmv);
+
+  const readable = await runCli(['--workspace', ws, 'demo', '--users', '600', '--days', '20', '--seed', '3']);
+  assert.match(readable.stdout, /Synthetic world: 600 users/);
+  assert.match(readable.stdout, /buyers/);
+
+  const other = join(dir, 'mine');
+  await runCli(['init', other]);
+  const refused = await runCli(['--workspace', other, 'demo', '--users', '100']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /the demo will not overwrite it/);
+  assert.ok(existsSync(join(other, 'portrait.json')));
+  cleanup();
+});
+
+test('a taobao-preset world written as files imports back through the Taobao importer with the same counts', async () => {
+  const { dir, cleanup } = tempDir();
+  const out = join(dir, 'files');
+  const written = await runCli(['synth', '--preset', 'taobao', '--users', '400', '--seed', '11', '--out', out, '--json']);
+  assert.equal(written.code, 0, written.stderr);
+  const { report } = JSON.parse(written.stdout);
+  const ws = join(dir, 'ws');
+  await runCli(['init', ws]);
+  const imported = await runCli(['--workspace', ws, 'import', 'taobao', join(out, 'userbehavior.csv'), '--json']);
+  assert.equal(imported.code, 0, imported.stderr);
+  const r = JSON.parse(imported.stdout);
+  const taobaoTypes = ['pv', 'fav', 'cart', 'buy'];
+  const expected = taobaoTypes.reduce((sum, t) => sum + (report.eventsByType[t] ?? 0), 0);
+  assert.equal(r.rowsRead, expected);
+  assert.equal(r.rowsQuarantined, 0);
+  const stats = JSON.parse((await runCli(['--workspace', ws, 'stats', '--json'])).stdout);
+  for (const t of taobaoTypes) assert.equal(stats.eventsByType[t] ?? 0, report.eventsByType[t] ?? 0, t);
+  // The file's times are UTC; the import shifts them back to Beijing days of the preset.
+  assert.equal(stats.from.slice(0, 10), '2017-11-25');
+  assert.equal(stats.to.slice(0, 10), '2017-12-03');
+  cleanup();
+});
+
+test('synth options are checked', async () => {
+  const bad = await runCli(['synth', '--users', 'lots']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--users <n>.*expected a whole number such as 20000, 20k or 1M/);
+  const preset = await runCli(['synth', '--preset', 'tmall']);
+  assert.equal(preset.code, 1);
+  assert.match(preset.stderr, /--preset: expected taobao or default, got "tmall"/);
+});
