@@ -122,7 +122,8 @@ export function planWorld(o: SynthOptions): WorldPlan {
     limitedItems: Math.max(6, Math.round(u / 4000)),
     tasteGroups: Math.max(8, Math.min(64, Math.round(8 * Math.log10(u)))),
     slots: 6,
-    corePerUser: 100,
+    // About 100 per user, as in the public sample; long default worlds keep its daily pace beyond 60 days.
+    corePerUser: taobao ? 100 : Math.round(100 * Math.max(1, options.days / 60)),
     sessionLength: taobao ? 14 : 8,
     mix: { pv: 0.896, fav: 0.029, cart: 0.055, buy: 0.02 },
     existingShare: taobao ? 0.85 : 0.7,
