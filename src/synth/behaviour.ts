@@ -133,10 +133,6 @@ export async function buildSessions(ctx: SynthContext, viewTarget: number): Prom
     WHERE ${activeAt('g.start_sec', 'g.')} OR (g.k = 0 AND g.arrival_sec IS NOT NULL)`);
 }
 
-export function dayString(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().slice(0, 10);
-}
-
 export interface RawOdds {
   fav: number;
   cart: number;

@@ -234,8 +234,6 @@ export const GLOBAL_WEIGHTS: readonly [TopKey, number][] = [
 /** Taste groups draw their signature leaves from these, so a group never contradicts a user's gender. */
 export const TASTE_TOPS: readonly TopKey[] = ['food', 'household', 'digital', 'sports', 'home', 'books', 'mother_baby'];
 
-export const OCCUPATIONS_WITH_JOB = ['office worker', 'worker', 'civil servant', 'teacher', 'medical staff'] as const;
-
 export const DEVICE_MODELS: readonly { model: string; os: string; price: number }[] = [
   { model: 'Redmi Note 4X', os: 'Android', price: 999 },
   { model: 'Meizu M6', os: 'Android', price: 799 },
