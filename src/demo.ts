@@ -46,7 +46,7 @@ export async function runDemo(dir: string, options: SynthOptions, log: (line: st
   const ws = await Workspace.init(dir);
   writeFileSync(join(paths.dir, DEMO_MARKER), 'created by `portrait demo`; the next demo replaces this folder\n');
   try {
-    const synth = await timed(`synthesising ${options.users} users over ${options.days} days`, () => synthesize(ws, options));
+    const synth = await timed(`synthesising ${options.users.toLocaleString('en-US')} users over ${options.days} days`, () => synthesize(ws, options));
     const stats = await timed('summarising', () => workspaceStats(ws.wh));
     return { workspace: paths.dir, synth, stats, stages };
   } finally {

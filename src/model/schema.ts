@@ -11,7 +11,7 @@ export type ColumnType =
   | 'float'
   | 'money' // exact decimal, two places
   | 'bool'
-  | 'timestamp' // UTC, second precision or finer
+  | 'timestamp' // the platform's local wall-clock time (config utcOffsetHours), second precision or finer
   | 'date'
   | 'text'
   | 'json'
@@ -59,7 +59,7 @@ export const EVENTS: Table = {
     col('event_id', 'key', 'Stable event key. Supplied, or a hash of the event content when the source has none, so re-importing a file adds nothing.'),
     col('user_id', 'id', 'Account id of the actor.', { required: true }),
     col('device_id', 'hash', 'Device or anonymous id (IMEI, IDFA), salted hash.', { personal: true }),
-    col('ts', 'timestamp', 'When it happened (UTC).', { required: true }),
+    col('ts', 'timestamp', 'When it happened, as the platform\'s local wall-clock time.', { required: true }),
     col('type', { enum: 'event_type' }, 'Behaviour type: pv, fav, cart, buy, search, comment, like, share, follow, login, coupon_claim, coupon_use, live_watch, live_like, live_follow, live_reward, content_view, invite_click.', { required: true }),
     col('item_id', 'id', 'Item concerned, if any.'),
     col('category_id', 'id', 'Category of the item or content, if any.'),

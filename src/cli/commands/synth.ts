@@ -24,8 +24,6 @@ function synthOptions(flags: SynthFlags): SynthOptions {
   if (flags.start !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(flags.start)) {
     throw new PortraitError(`--start: expected a date as YYYY-MM-DD, got "${flags.start}"`);
   }
-  if (flags.users !== undefined && flags.users < 1) throw new PortraitError('--users must be at least 1');
-  if (flags.days !== undefined && flags.days < 1) throw new PortraitError('--days must be at least 1');
   const partial: Partial<SynthOptions> = {};
   if (flags.users !== undefined) partial.users = flags.users;
   if (flags.days !== undefined) partial.days = flags.days;
