@@ -28,6 +28,9 @@ export class DuckDBWarehouse implements Warehouse {
     if (options.tempDirectory) config.temp_directory = options.tempDirectory;
     const instance = await DuckDBInstance.create(path, config);
     const connection = await instance.connect();
+    // Progress is tracked (for our own bars) but never printed by the engine itself.
+    await connection.run('SET enable_progress_bar = true');
+    await connection.run('SET enable_progress_bar_print = false');
     return new DuckDBWarehouse(instance, connection);
   }
 

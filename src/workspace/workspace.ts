@@ -2,7 +2,7 @@
  * A workspace is a folder: the DuckDB database, the config, and folders for definitions, quarantine
  * files and reports.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PortraitError } from '../errors.js';
 import { DuckDBWarehouse } from '../warehouse/duckdb.js';
@@ -56,21 +56,27 @@ export class Workspace {
     if (existsSync(paths.config) || existsSync(paths.database)) {
       throw new PortraitError(`${paths.dir} already holds a workspace`, 'open it with --workspace, or choose another folder');
     }
+    const createdDir = !existsSync(paths.dir);
     for (const d of [paths.dir, paths.definitions, paths.quarantine, paths.reports, paths.tmp]) {
       mkdirSync(d, { recursive: true });
     }
     const config = newConfig(SCHEMA_VERSION);
-    const wh = await openDatabase(paths, config);
+    let wh: Warehouse | undefined;
     try {
-      await wh.transaction(async () => {
-        for (const sql of schemaStatements(wh.dialect)) await wh.run(sql);
-        await wh.run("INSERT INTO meta VALUES ('schema_version', $1), ('created_at', $2)", [
+      wh = await openDatabase(paths, config);
+      const opened = wh;
+      await opened.transaction(async () => {
+        for (const sql of schemaStatements(opened.dialect)) await opened.run(sql);
+        await opened.run("INSERT INTO meta VALUES ('schema_version', $1), ('created_at', $2)", [
           String(SCHEMA_VERSION),
           config.createdAt,
         ]);
       });
     } catch (error) {
-      await wh.close();
+      await wh?.close();
+      // A half-made workspace would be mistaken for a real one later: take back what this call made.
+      if (createdDir) rmSync(paths.dir, { recursive: true, force: true });
+      else rmSync(paths.database, { force: true });
       throw error;
     }
     writeConfig(paths, config);

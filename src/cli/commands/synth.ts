@@ -80,7 +80,7 @@ export function registerSynthCommands(program: Command): void {
         'Stages',
         renderPairs(result.stages.map((s) => [s.stage, `${s.seconds.toFixed(1)} s`])),
         '',
-        `Explore it: portrait stats --workspace ${result.workspace}`,
+        `Explore it: npx portrait stats --workspace ${result.workspace}`,
       ].join('\n'),
     );
   });
