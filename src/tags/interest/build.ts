@@ -14,8 +14,9 @@ export const INTEREST_TABLE = 'interest_scores';
 export const DIMENSIONS = ['category', 'brand', 'content_tag'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
-/** Event types that make up interactions: views and the actions that add a bonus. */
+/** Event types that make up interactions: views (their dwell counts) and the actions that add a bonus. */
 export const VIEW_TYPES = ['pv', 'content_view'] as const;
+/** The event type of each bonus action; in the SQL each sets one bit of an interaction's action mask. */
 const ACTION_TYPE: Record<(typeof BONUS_ACTIONS)[number], string> = {
   comment: 'comment',
   like: 'like',
@@ -44,7 +45,7 @@ export function interestScoresSql(config: InterestConfig, asOf: Date | null): { 
   const params: SqlValue[] = [asOf];
   const weight = interactionWeightSql(
     {
-      actions: Object.fromEntries(BONUS_ACTIONS.map((a) => [a, `i.has_${a}`])) as Record<(typeof BONUS_ACTIONS)[number], string>,
+      actions: Object.fromEntries(BONUS_ACTIONS.map((a, k) => [a, `(i.actions & ${1 << k}) <> 0`])) as Record<(typeof BONUS_ACTIONS)[number], string>,
       dwell: 'i.dwell',
       age: '((epoch_us(a.as_of) - epoch_us(i.last_ts)) / 86400000000.0)',
     },
@@ -56,7 +57,6 @@ export function interestScoresSql(config: InterestConfig, asOf: Date | null): { 
   params.push(...score.params);
   const typeList = TYPES.map((t) => `'${t}'`).join(', '); // closed vocabulary from the model, not user input
   const viewList = VIEW_TYPES.map((t) => `'${t}'`).join(', ');
-  const flags = BONUS_ACTIONS.map((a) => `bool_or(e.type = '${ACTION_TYPE[a]}') AS has_${a}`).join(',\n      ');
   const sql = `CREATE OR REPLACE TABLE ${INTEREST_TABLE} AS
   WITH a AS (
     SELECT COALESCE(CAST($1 AS TIMESTAMP), (SELECT max(ts) FROM events)) AS as_of
@@ -67,12 +67,12 @@ export function interestScoresSql(config: InterestConfig, asOf: Date | null): { 
       CAST(e.ts AS DATE) AS day,
       max(e.ts) AS last_ts,
       min(e.category_id) AS category_id,
-      ${flags},
+      bit_or(CASE e.type ${BONUS_ACTIONS.map((a, k) => `WHEN '${ACTION_TYPE[a]}' THEN ${1 << k}`).join(' ')} ELSE 0 END) AS actions,
       sum(e.dwell_s) FILTER (WHERE e.type IN (${viewList})) AS dwell
     FROM events e, a
     WHERE e.ts <= a.as_of AND e.type IN (${typeList}) AND (e.item_id IS NOT NULL OR e.content_id IS NOT NULL)
     GROUP BY ALL
-  ), w AS (
+  ), w AS MATERIALIZED (
     SELECT i.user_id, i.item_id, i.content_id,
       COALESCE(i.category_id, it.category_id, c.category_id) AS category_id,
       it.brand,
