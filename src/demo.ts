@@ -5,6 +5,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspaceStats, type WorkspaceStats } from './analytics/stats.js';
+import { runBuild, type BuildReport } from './build.js';
 import { PortraitError } from './errors.js';
 import { synthesize, type SynthOptions, type SynthReport } from './synth/index.js';
 import { Workspace, workspacePaths } from './workspace/workspace.js';
@@ -20,6 +21,7 @@ export interface DemoStage {
 export interface DemoResult {
   workspace: string;
   synth: SynthReport;
+  build: BuildReport;
   stats: WorkspaceStats;
   stages: DemoStage[];
 }
@@ -47,8 +49,9 @@ export async function runDemo(dir: string, options: SynthOptions, log: (line: st
   writeFileSync(join(paths.dir, DEMO_MARKER), 'created by `portrait demo`; the next demo replaces this folder\n');
   try {
     const synth = await timed(`synthesising ${options.users.toLocaleString('en-US')} users over ${options.days} days`, () => synthesize(ws, options));
+    const build = await timed('building the portrait', () => runBuild(ws));
     const stats = await timed('summarising', () => workspaceStats(ws.wh));
-    return { workspace: paths.dir, synth, stats, stages };
+    return { workspace: paths.dir, synth, build, stats, stages };
   } finally {
     await ws.close();
   }

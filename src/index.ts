@@ -15,3 +15,5 @@ export type { ImportReport, ImportOptions, QualityNote } from './ingest/report.j
 export { workspaceStats, type WorkspaceStats } from './analytics/stats.js';
 export { synthesize, writeSynthFiles, resolveSynthOptions, type SynthOptions, type SynthReport } from './synth/index.js';
 export { runDemo, type DemoResult } from './demo.js';
+export { runBuild, type BuildReport } from './build.js';
+export * from './tags/interest/index.js';

@@ -15,6 +15,17 @@ test('the demo builds a world, summarises it, and replaces only its own workspac
   assert.ok(a.stats.events > 0);
   assert.deepEqual(a.stats.eventsByType, a.synth.eventsByType);
   assert.ok(a.stages.some((s: { stage: string }) => /synthesising/.test(s.stage)));
+  assert.equal(a.build.stages[0].stage, 'interest scores');
+  assert.ok(a.build.stages[0].rows > 0);
+  assert.equal(a.build.asOf, a.stats.to);
+
+  // A build as of an earlier day counts only what happened by then.
+  const earlier = await runCli(['--workspace', ws, 'build', '--as-of', '2017-11-30', '--json']);
+  assert.equal(earlier.code, 0, earlier.stderr);
+  assert.equal(JSON.parse(earlier.stdout).asOf, '2017-11-30T23:59:59.000Z');
+  const badAsOf = await runCli(['--workspace', ws, 'build', '--as-of', 'yesterday']);
+  assert.equal(badAsOf.code, 2);
+  assert.match(badAsOf.stderr, /--as-of <time>.*expected YYYY-MM-DD/);
 
   // Same seed, same world, even when the demo replaces its earlier workspace.
   const again = JSON.parse((await runCli(['--workspace', ws, 'demo', '--users', '600', '--days', '20', '--seed', '3', '--json'])).stdout);

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { PortraitError } from '../errors.js';
 import { io, processIo, type CliIo } from './context.js';
+import { registerBuildCommands } from './commands/build.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerSynthCommands } from './commands/synth.js';
 import { registerWorkspaceCommands } from './commands/workspace.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerWorkspaceCommands(program);
   registerImportCommands(program);
   registerSynthCommands(program);
+  registerBuildCommands(program);
   program.commands.forEach(function inheritSettings(c: Command) {
     c.exitOverride().configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
     c.commands.forEach(inheritSettings);
