@@ -17,3 +17,4 @@ export { synthesize, writeSynthFiles, resolveSynthOptions, type SynthOptions, ty
 export { runDemo, type DemoResult } from './demo.js';
 export { runBuild, type BuildReport } from './build.js';
 export * from './tags/interest/index.js';
+export * from './analytics/clv/index.js';

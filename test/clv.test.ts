@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Command, CommanderError } from 'commander';
 import {
   bgNbdLogLikelihood,
   bgNbdLogLikelihoodOne,
@@ -20,11 +19,8 @@ import {
   summariseTransactions,
   type BgNbdParams,
 } from '../src/analytics/clv/index.js';
-import { registerClvCommands } from '../src/cli/commands/clv.js';
-import { io } from '../src/cli/context.js';
-import { PortraitError } from '../src/errors.js';
 import { DuckDBWarehouse } from '../src/warehouse/duckdb.js';
-import { runCli, tempDir, type CliResult } from './helpers.js';
+import { runCli, tempDir } from './helpers.js';
 
 // ---- seeded randomness for the simulations ----
 
@@ -316,34 +312,6 @@ test('summariseTransactions: same-day merge, holdout excluded, x / t_x / T by ha
 
 // ---- CLI ----
 
-/** Runs `portrait ...args`: through the real program once `clv` is registered in main.ts, else on a program with just `clv`. */
-async function runClv(args: string[]): Promise<CliResult> {
-  const { buildProgram } = await import('../src/cli/main.js');
-  if (buildProgram().commands.some((c) => c.name() === 'clv')) return runCli(args);
-  let stdout = '';
-  let stderr = '';
-  const saved = { ...io };
-  Object.assign(io, { out: (t: string) => void (stdout += t), err: (t: string) => void (stderr += t) });
-  const program = new Command('portrait').exitOverride().configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
-  registerClvCommands(program);
-  program.commands.forEach(function inherit(c: Command) {
-    c.exitOverride().configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
-    c.commands.forEach(inherit);
-  });
-  let code = 0;
-  try {
-    await program.parseAsync(['node', 'portrait', ...args]);
-  } catch (error) {
-    if (error instanceof CommanderError) code = 2;
-    else if (error instanceof PortraitError) {
-      stderr += `error: ${error.message}\n`;
-      code = 1;
-    } else throw error;
-  } finally {
-    Object.assign(io, saved);
-  }
-  return { code, stdout, stderr };
-}
 
 /** A transaction file from the BG/NBD process: daily dates over 2023, random amounts, a holdout after 2023-09-30. */
 function writeSimulatedFile(path: string, customers: number): void {
@@ -368,7 +336,7 @@ test('clv fit prints the parameters, the holdout check and the top users, and wr
     const file = join(dir, 'tx.csv');
     writeSimulatedFile(file, 600);
     const out = join(dir, 'clv.csv');
-    const r = await runClv(['clv', 'fit', '--transactions', file, '--calibration-end', '2023-09-30', '--period', 'week', '--out', out]);
+    const r = await runCli(['clv', 'fit', '--transactions', file, '--calibration-end', '2023-09-30', '--period', 'week', '--out', out]);
     assert.equal(r.code, 0, r.stderr);
     for (const name of ['r', 'alpha', 'a', 'b', 'p', 'q', 'gamma']) assert.match(r.stdout, new RegExp(`^\\s+${name}\\s+\\d`, 'm'), name);
     assert.match(r.stdout, /log-likelihood/);
@@ -379,7 +347,7 @@ test('clv fit prints the parameters, the holdout check and the top users, and wr
     assert.equal(rows[0], 'user_id,x,t_x,T,mean_spend,p_alive,expected_purchases,expected_spend,clv');
     const ids = rows.slice(1).map((l) => l.split(',')[0]);
     assert.equal(new Set(ids).size, ids.length);
-    const summary = await runClv(['clv', 'fit', '--transactions', file, '--calibration-end', '2023-09-30', '--period', 'week', '--json']);
+    const summary = await runCli(['clv', 'fit', '--transactions', file, '--calibration-end', '2023-09-30', '--period', 'week', '--json']);
     const json = JSON.parse(summary.stdout);
     assert.equal(json.summary.users, ids.length);
     assert.equal(json.top.length, 10);
@@ -398,26 +366,26 @@ test('clv fit: a missing column or a bad line exits 1 naming the file, the line 
   try {
     const noAmount = join(dir, 'no-amount.csv');
     writeFileSync(noAmount, 'user_id,date\nu1,2024-01-01\n');
-    let r = await runClv(['clv', 'fit', '--transactions', noAmount, '--calibration-end', '2024-01-14', '--period', 'day']);
+    let r = await runCli(['clv', 'fit', '--transactions', noAmount, '--calibration-end', '2024-01-14', '--period', 'day']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no-amount\.csv: line 1 \(header\): missing column amount/);
 
     const badDate = join(dir, 'bad-date.csv');
     writeFileSync(badDate, 'user_id,date,amount\nu1,2024-01-01,3\nu2,2024-13-45,4\nu3,2024-01-02,5\n');
-    r = await runClv(['clv', 'fit', '--transactions', badDate, '--calibration-end', '2024-01-14', '--period', 'day']);
+    r = await runCli(['clv', 'fit', '--transactions', badDate, '--calibration-end', '2024-01-14', '--period', 'day']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /bad-date\.csv: 1 bad line/);
     assert.match(r.stderr, /line 3: field date: expected an ISO date\/time or Unix seconds, got "2024-13-45"/);
 
     const badAmount = join(dir, 'bad-amount.csv');
     writeFileSync(badAmount, 'user_id,date,amount\nu1,2024-01-01,3\nu2,2024-01-02,4\nu3,2024-01-02,lots\nu4,2024-01-03\n');
-    r = await runClv(['clv', 'fit', '--transactions', badAmount, '--calibration-end', '2024-01-14', '--period', 'day']);
+    r = await runCli(['clv', 'fit', '--transactions', badAmount, '--calibration-end', '2024-01-14', '--period', 'day']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /bad-amount\.csv: 2 bad lines/);
     assert.match(r.stderr, /line 4: field amount: expected a number, got "lots"/);
     assert.match(r.stderr, /line 5: expected 3 fields \(user_id,date,amount\), found 2/);
 
-    r = await runClv(['clv', 'fit', '--transactions', badAmount, '--calibration-end', '14/01/2024', '--period', 'day']);
+    r = await runCli(['clv', 'fit', '--transactions', badAmount, '--calibration-end', '14/01/2024', '--period', 'day']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /calibration end "14\/01\/2024" is not a date/);
   } finally {

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { PortraitError } from '../errors.js';
 import { io, processIo, type CliIo } from './context.js';
 import { registerBuildCommands } from './commands/build.js';
+import { registerClvCommands } from './commands/clv.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerSynthCommands } from './commands/synth.js';
 import { registerWorkspaceCommands } from './commands/workspace.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerImportCommands(program);
   registerSynthCommands(program);
   registerBuildCommands(program);
+  registerClvCommands(program);
   program.commands.forEach(function inheritSettings(c: Command) {
     c.exitOverride().configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
     c.commands.forEach(inheritSettings);
