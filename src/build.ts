@@ -2,6 +2,7 @@
  * `portrait build`: every build stage, in order, "as of" one time (default: the newest event), so a run
  * is reproducible. Each capability that derives tables from the warehouse adds its stage here.
  */
+import { buildPurchaseCycles } from './analytics/cycles/index.js';
 import { buildInterestScores } from './tags/interest/index.js';
 import type { Workspace } from './workspace/workspace.js';
 
@@ -20,5 +21,7 @@ export async function runBuild(ws: Workspace, options: { asOf?: Date } = {}): Pr
   const stages: BuildStageReport[] = [];
   const interest = await buildInterestScores(ws, { asOf: options.asOf });
   stages.push({ stage: 'interest scores', rows: interest.rows, seconds: interest.seconds });
+  const cycles = await buildPurchaseCycles(ws, { asOf: interest.asOf });
+  stages.push({ stage: 'purchase cycles', rows: cycles.rows, seconds: cycles.seconds });
   return { asOf: interest.asOf, stages };
 }

@@ -18,3 +18,4 @@ export { runDemo, type DemoResult } from './demo.js';
 export { runBuild, type BuildReport } from './build.js';
 export * from './tags/interest/index.js';
 export * from './analytics/clv/index.js';
+export * from './analytics/cycles/index.js';

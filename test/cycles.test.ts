@@ -1,47 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Command } from 'commander';
 import { buildPurchaseCycles, dueWithin, evaluateCycles } from '../src/analytics/cycles/index.js';
-import { registerDueCommands } from '../src/cli/commands/due.js';
 import { PortraitError } from '../src/errors.js';
 import { resolveSynthOptions, synthesize } from '../src/synth/index.js';
 import { Workspace } from '../src/workspace/workspace.js';
-import { runCli, tempDir, tempWorkspace, type CliResult } from './helpers.js';
-
-/** Runs the CLI with `due` registered (main.ts registers it; until then the test adds it to the same program). */
-async function runDueCli(args: string[]): Promise<CliResult> {
-  const { buildProgram } = await import('../src/cli/main.js');
-  if (buildProgram().commands.some((c) => c.name() === 'due')) return runCli(args);
-  const { CommanderError } = await import('commander');
-  const { io } = await import('../src/cli/context.js');
-  let stdout = '';
-  let stderr = '';
-  const saved = { ...io };
-  Object.assign(io, { out: (t: string) => void (stdout += t), err: (t: string) => void (stderr += t) });
-  try {
-    const program = buildProgram();
-    registerDueCommands(program);
-    program.commands.forEach(function inherit(c: Command) {
-      c.exitOverride().configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
-      c.commands.forEach(inherit);
-    });
-    try {
-      await program.parseAsync(['node', 'portrait', ...args]);
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      if (error instanceof CommanderError) return { code: error.exitCode === 0 ? 0 : 2, stdout, stderr };
-      if (error instanceof PortraitError) {
-        io.err(`error: ${error.message}\n`);
-        if (error.hint) io.err(`hint: ${error.hint}\n`);
-        return { code: 1, stdout, stderr };
-      }
-      throw error;
-    }
-  } finally {
-    Object.assign(io, saved);
-  }
-}
+import { runCli, tempDir, tempWorkspace } from './helpers.js';
 
 const day = (d: Date | string) => (typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
 const AS_OF = new Date('2017-12-25T23:59:59Z'); // end of 2017-12-25, local wall clock
@@ -190,7 +154,7 @@ describe('purchase cycles on a hand-computed fixture', () => {
   test('portrait due --within 7d lists the hand-expected rows; bad --within exits 2', async () => {
     await buildPurchaseCycles(ws, { asOf: AS_OF });
     await ws.close();
-    const r = await runDueCli(['--workspace', wsDir, 'due', '--within', '7d', '--json']);
+    const r = await runCli(['--workspace', wsDir, 'due', '--within', '7d', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { rows: { user_id: number; category_id: number; next_due: string; days_until_due: number }[] };
     assert.deepEqual(out.rows.map((x) => [x.user_id, x.category_id, day(x.next_due), x.days_until_due]), [
@@ -199,17 +163,17 @@ describe('purchase cycles on a hand-computed fixture', () => {
       [1, 11, '2017-12-31', 6],
       [5, 15, '2018-01-01', 7],
     ]);
-    const weeks = JSON.parse((await runDueCli(['--workspace', wsDir, 'due', '--within', '1w', '--json'])).stdout) as { rows: unknown[] };
+    const weeks = JSON.parse((await runCli(['--workspace', wsDir, 'due', '--within', '1w', '--json'])).stdout) as { rows: unknown[] };
     assert.equal(weeks.rows.length, 4);
-    const readable = await runDueCli(['--workspace', wsDir, 'due', '--within', '7', '--as-of', '2017-12-25', '--limit', '1']);
+    const readable = await runCli(['--workspace', wsDir, 'due', '--within', '7', '--as-of', '2017-12-25', '--limit', '1']);
     assert.equal(readable.code, 0, readable.stderr);
     assert.match(readable.stdout, /due within 7 day\(s\) of 2017-12-25/);
     assert.match(readable.stdout, /2017-12-15/);
     assert.match(readable.stdout, /3 more/);
-    const bad = await runDueCli(['--workspace', wsDir, 'due', '--within', 'soon']);
+    const bad = await runCli(['--workspace', wsDir, 'due', '--within', 'soon']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /7, 7d or 2w/);
-    const noTruth = await runDueCli(['--workspace', wsDir, 'due', 'evaluate']);
+    const noTruth = await runCli(['--workspace', wsDir, 'due', 'evaluate']);
     assert.equal(noTruth.code, 1);
     assert.match(noTruth.stderr, /no ground truth/);
     ws = await Workspace.open(wsDir);
@@ -219,7 +183,7 @@ describe('purchase cycles on a hand-computed fixture', () => {
 test('portrait due without a build says to run portrait build', async () => {
   const { ws, dir, done } = await tempWorkspace();
   await ws.close();
-  const r = await runDueCli(['--workspace', join(dir, 'ws'), 'due']);
+  const r = await runCli(['--workspace', join(dir, 'ws'), 'due']);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /not been built/);
   assert.match(r.stderr, /portrait build/);
@@ -238,7 +202,7 @@ test('evaluateCycles on a synthetic world (500 users, default preset)', async ()
     assert.ok(e.interval.within3 !== null && e.interval.within3 > 0.8, `interval within 3 days ${e.interval.within3}`);
     assert.ok(e.nextDate.mae !== null && e.nextDate.mae < 6, `next-date MAE ${e.nextDate.mae}`);
     await ws.close();
-    const cli = await runDueCli(['--workspace', join(dir, 'ws'), 'due', 'evaluate', '--json']);
+    const cli = await runCli(['--workspace', join(dir, 'ws'), 'due', 'evaluate', '--json']);
     assert.equal(cli.code, 0, cli.stderr);
     assert.equal((JSON.parse(cli.stdout) as { matched: number }).matched, e.matched);
   } finally {

@@ -17,6 +17,8 @@ test('the demo builds a world, summarises it, and replaces only its own workspac
   assert.ok(a.stages.some((s: { stage: string }) => /synthesising/.test(s.stage)));
   assert.equal(a.build.stages[0].stage, 'interest scores');
   assert.ok(a.build.stages[0].rows > 0);
+  assert.equal(a.build.stages[1].stage, 'purchase cycles');
+  assert.ok(a.build.stages[1].rows > 0);
   assert.equal(a.build.asOf, a.stats.to);
 
   // A build as of an earlier day counts only what happened by then.

@@ -7,6 +7,7 @@ import { PortraitError } from '../errors.js';
 import { io, processIo, type CliIo } from './context.js';
 import { registerBuildCommands } from './commands/build.js';
 import { registerClvCommands } from './commands/clv.js';
+import { registerDueCommands } from './commands/due.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerSynthCommands } from './commands/synth.js';
 import { registerWorkspaceCommands } from './commands/workspace.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerSynthCommands(program);
   registerBuildCommands(program);
   registerClvCommands(program);
+  registerDueCommands(program);
   program.commands.forEach(function inheritSettings(c: Command) {
     c.exitOverride().configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
     c.commands.forEach(inheritSettings);
