@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { workspaceStats } from '../src/analytics/stats.js';
 import { importTaobao } from '../src/ingest/taobao.js';
 import { synthesize, resolveSynthOptions } from '../src/synth/index.js';
+import { buildPurchaseCycles } from '../src/analytics/cycles/index.js';
 import { buildInterestScores } from '../src/tags/interest/index.js';
 import { Workspace } from '../src/workspace/workspace.js';
 
@@ -58,6 +59,11 @@ export const STAGES: Stage[] = [
     name: 'build-interest',
     description: 'interest scores (category, brand, content tag) of the synthesised world',
     run: (ctx) => using(worldDir(ctx), async (ws) => (await buildInterestScores(ws)).rows),
+  },
+  {
+    name: 'build-cycles',
+    description: 'purchase cycles of the synthesised world (src/analytics/cycles)',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await buildPurchaseCycles(ws)).rows),
   },
   {
     name: 'export-taobao-csv',
