@@ -4,6 +4,7 @@
  */
 import { buildPurchaseCycles } from './analytics/cycles/index.js';
 import { buildInterestScores } from './tags/interest/index.js';
+import { buildPredictions } from './tags/predict/index.js';
 import type { Workspace } from './workspace/workspace.js';
 
 export interface BuildStageReport {
@@ -23,5 +24,7 @@ export async function runBuild(ws: Workspace, options: { asOf?: Date } = {}): Pr
   stages.push({ stage: 'interest scores', rows: interest.rows, seconds: interest.seconds });
   const cycles = await buildPurchaseCycles(ws, { asOf: interest.asOf });
   stages.push({ stage: 'purchase cycles', rows: cycles.rows, seconds: cycles.seconds });
+  const predictions = await buildPredictions(ws, { asOf: interest.asOf });
+  stages.push({ stage: 'predicted attributes', rows: predictions.rows, seconds: predictions.seconds });
   return { asOf: interest.asOf, stages };
 }

@@ -19,3 +19,4 @@ export { runBuild, type BuildReport } from './build.js';
 export * from './tags/interest/index.js';
 export * from './analytics/clv/index.js';
 export * from './analytics/cycles/index.js';
+export * from './tags/predict/index.js';

@@ -19,6 +19,7 @@ test('the demo builds a world, summarises it, and replaces only its own workspac
   assert.ok(a.build.stages[0].rows > 0);
   assert.equal(a.build.stages[1].stage, 'purchase cycles');
   assert.ok(a.build.stages[1].rows > 0);
+  assert.equal(a.build.stages[2].stage, 'predicted attributes');
   assert.equal(a.build.asOf, a.stats.to);
 
   // A build as of an earlier day counts only what happened by then.

@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CommanderError } from 'commander';
 import { PortraitError } from '../src/errors.js';
-import { buildProgram } from '../src/cli/main.js';
-import { io } from '../src/cli/context.js';
-import { registerPredictCommands } from '../src/cli/commands/predict.js';
 import { resolveSynthOptions, synthesize } from '../src/synth/index.js';
 import {
   ageBand,
@@ -19,32 +15,8 @@ import {
 } from '../src/tags/predict/index.js';
 import { join } from 'node:path';
 import { Workspace } from '../src/workspace/workspace.js';
-import { runCli, tempDir, tempWorkspace, type CliResult } from './helpers.js';
+import { runCli, tempDir, tempWorkspace } from './helpers.js';
 
-/** Runs the CLI; registers `predict` itself while main.ts does not yet (same error handling as main). */
-async function runPredictCli(args: string[]): Promise<CliResult> {
-  const program = buildProgram();
-  if (program.commands.some((c) => c.name() === 'predict')) return runCli(args);
-  let stdout = '';
-  let stderr = '';
-  Object.assign(io, { out: (t: string) => void (stdout += t), err: (t: string) => void (stderr += t) });
-  registerPredictCommands(program);
-  program.commands.forEach(function inherit(c) {
-    c.exitOverride().configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
-    c.commands.forEach(inherit);
-  });
-  try {
-    await program.parseAsync(['node', 'portrait', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    if (error instanceof CommanderError) return { code: error.exitCode === 0 ? 0 : 2, stdout, stderr };
-    if (error instanceof PortraitError) {
-      stderr += `error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`;
-      return { code: 1, stdout, stderr };
-    }
-    throw error;
-  }
-}
 
 describe('logistic regression', () => {
   // Two features, three classes around (0,0), (4,0), (0,4); separable.
@@ -184,18 +156,18 @@ describe('on a small synthetic world', () => {
     await ws.close(); // the CLI opens the workspace itself
     open = false;
     {
-      const res = await runPredictCli([...w, 'predict', 'evaluate', '--attribute', 'gender', '--json']);
+      const res = await runCli([...w, 'predict', 'evaluate', '--attribute', 'gender', '--json']);
       assert.equal(res.code, 0, res.stderr);
       const json = JSON.parse(res.stdout) as { accuracy: number; baselineAccuracy: number; confusion: number[][] };
       const lib = (globalThis as { predictReport?: { accuracy: number; baselineAccuracy: number; confusion: number[][] } }).predictReport!;
       assert.equal(json.accuracy, lib.accuracy);
       assert.equal(json.baselineAccuracy, lib.baselineAccuracy);
       assert.deepEqual(json.confusion, lib.confusion);
-      const text = await runPredictCli([...w, 'predict', 'evaluate', '--attribute', 'gender']);
+      const text = await runCli([...w, 'predict', 'evaluate', '--attribute', 'gender']);
       assert.equal(text.code, 0, text.stderr);
       assert.match(text.stdout, /accuracy\s+\d+\.\d%/);
       assert.match(text.stdout, /baseline \(always female\)/);
-      const bad = await runPredictCli([...w, 'predict', 'evaluate', '--attribute', 'shoe_size']);
+      const bad = await runCli([...w, 'predict', 'evaluate', '--attribute', 'shoe_size']);
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /unknown attribute "shoe_size"/);
       assert.match(bad.stderr, /gender, age_band/);

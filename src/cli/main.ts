@@ -8,6 +8,7 @@ import { io, processIo, type CliIo } from './context.js';
 import { registerBuildCommands } from './commands/build.js';
 import { registerClvCommands } from './commands/clv.js';
 import { registerDueCommands } from './commands/due.js';
+import { registerPredictCommands } from './commands/predict.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerSynthCommands } from './commands/synth.js';
 import { registerWorkspaceCommands } from './commands/workspace.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerBuildCommands(program);
   registerClvCommands(program);
   registerDueCommands(program);
+  registerPredictCommands(program);
   program.commands.forEach(function inheritSettings(c: Command) {
     c.exitOverride().configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
     c.commands.forEach(inheritSettings);
