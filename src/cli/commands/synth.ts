@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { runDemo } from '../../demo.js';
 import { resolveSynthOptions, synthesize, writeSynthFiles, type SynthOptions, type SynthReport } from '../../synth/index.js';
 import { PortraitError } from '../../errors.js';
-import { formatNumber, renderPairs } from '../format.js';
+import { formatNumber, formatTime, renderPairs, renderTable } from '../format.js';
 import { io, output, parseCount, parseWhole, withWorkspace, workspaceDir } from '../context.js';
 import { renderStats } from './workspace.js';
 
@@ -76,6 +76,9 @@ export function registerSynthCommands(program: Command): void {
         renderSynth(result.synth),
         '',
         renderStats(result.stats),
+        '',
+        `Portrait built as of ${formatTime(result.build.asOf)}`,
+        renderTable(['stage', 'rows'], result.build.stages.map((s) => [s.stage, s.rows])),
         '',
         'Stages',
         renderPairs(result.stages.map((s) => [s.stage, `${s.seconds.toFixed(1)} s`])),
