@@ -4,6 +4,7 @@
  * date. One CREATE OR REPLACE TABLE ... AS in one transaction (a failure leaves the previous table); all
  * set-based (window functions), no JavaScript per event. See docs/cycles.md.
  */
+import { requireAsOf } from '../as-of.js';
 import { PortraitError } from '../../errors.js';
 import type { SqlValue } from '../../warehouse/warehouse.js';
 import type { Workspace } from '../../workspace/workspace.js';
@@ -90,11 +91,7 @@ export async function buildPurchaseCycles(ws: Workspace, options: CyclesBuildOpt
   const { wh } = ws;
   const { sql, params } = purchaseCyclesSql(options.asOf ?? null, minPurchases);
   return wh.transaction(async () => {
-    const newest = await wh.query<{ m: Date | null }>('SELECT COALESCE(CAST($1 AS TIMESTAMP), max(ts)) AS m FROM events', [options.asOf ?? null]);
-    const asOf = newest[0]?.m;
-    if (!asOf) {
-      throw new PortraitError('purchase cycles: there are no events', 'import events first (portrait import, portrait synth or portrait demo)');
-    }
+    const asOf = await requireAsOf(wh, options.asOf, 'purchase cycles');
     await wh.run(sql, params);
     const n = await wh.query<{ n: number }>(`SELECT count(*) AS n FROM ${CYCLES_TABLE}`);
     return { asOf, rows: Number(n[0]?.n ?? 0), seconds: (Date.now() - started) / 1000 };

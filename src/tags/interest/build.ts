@@ -3,6 +3,7 @@
  * Everything set-based runs in the engine (one CREATE OR REPLACE TABLE ... AS in one transaction, so a
  * failure leaves the previous table); no JavaScript runs per event. See docs/interest.md.
  */
+import { requireAsOf } from '../../analytics/as-of.js';
 import { PortraitError } from '../../errors.js';
 import type { SqlValue } from '../../warehouse/warehouse.js';
 import type { Workspace } from '../../workspace/workspace.js';
@@ -111,11 +112,7 @@ export async function buildInterestScores(ws: Workspace, options: InterestBuildO
   const { wh } = ws;
   const { sql, params } = interestScoresSql(config, options.asOf ?? null);
   return wh.transaction(async () => {
-    const newest = await wh.query<{ m: Date | null }>('SELECT COALESCE(CAST($1 AS TIMESTAMP), max(ts)) AS m FROM events', [options.asOf ?? null]);
-    const asOf = newest[0]?.m;
-    if (!asOf) {
-      throw new PortraitError('interest scores: there are no events to score', 'import events first (portrait import, portrait synth or portrait demo)');
-    }
+    const asOf = await requireAsOf(wh, options.asOf, 'interest scores');
     await wh.run(sql, params);
     const n = await wh.query<{ n: number }>(`SELECT count(*) AS n FROM ${INTEREST_TABLE}`);
     return { asOf, rows: Number(n[0]?.n ?? 0), seconds: (Date.now() - started) / 1000 };

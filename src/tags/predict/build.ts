@@ -7,7 +7,8 @@
 import { PortraitError } from '../../errors.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { ATTRIBUTES, declaredLabels, isAttribute, type Attribute } from './attributes.js';
-import { computeFeatures, resolveAsOf } from './features.js';
+import { resolveAsOf } from '../../analytics/as-of.js';
+import { computeFeatures } from './features.js';
 import type { LogisticOptions } from './logistic.js';
 import { countLabels, notEnoughLabels, predictAttribute, trainAttribute } from './model.js';
 
@@ -35,7 +36,7 @@ export async function buildPredictions(ws: Workspace, options: PredictBuildOptio
   const wanted = options.attributes ?? [...ATTRIBUTES];
   for (const a of wanted) if (!isAttribute(a)) throw new PortraitError(`unknown attribute "${String(a)}"`, `predictable attributes: ${ATTRIBUTES.join(', ')}`);
   if (options.asOf !== undefined && Number.isNaN(options.asOf.getTime())) throw new PortraitError('predict: asOf is not a valid date');
-  const asOf = await resolveAsOf(ws, options.asOf);
+  const asOf = await resolveAsOf(ws.wh, options.asOf);
   if (!asOf) throw new PortraitError('predict: there are no events to learn from', 'import events first (portrait import, portrait synth or portrait demo)');
   const m = await computeFeatures(ws, asOf);
   const allRows = m.userIds.map((_, r) => r);

@@ -5,7 +5,8 @@
 import { PortraitError } from '../../errors.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { declaredLabels, isAttribute, ATTRIBUTES, type Attribute } from './attributes.js';
-import { computeFeatures, resolveAsOf } from './features.js';
+import { resolveAsOf } from '../../analytics/as-of.js';
+import { computeFeatures } from './features.js';
 import type { LogisticOptions } from './logistic.js';
 import { classificationMetrics, majorityClass, type ClassificationMetrics } from './metrics.js';
 import { predictAttribute, trainAttribute } from './model.js';
@@ -53,7 +54,7 @@ export async function evaluatePrediction(ws: Workspace, options: EvaluateOptions
   if (!(holdoutShare > 0 && holdoutShare < 1)) throw new PortraitError(`held-out share must be between 0 and 1 (exclusive), got ${holdoutShare}`);
   const seed = options.seed ?? 0;
   if (options.asOf !== undefined && Number.isNaN(options.asOf.getTime())) throw new PortraitError('predict: asOf is not a valid date');
-  const asOf = await resolveAsOf(ws, options.asOf);
+  const asOf = await resolveAsOf(ws.wh, options.asOf);
   if (!asOf) throw new PortraitError('predict: there are no events to learn from', 'import events first (portrait import, portrait synth or portrait demo)');
   const m = await computeFeatures(ws, asOf);
   const declared = await declaredLabels(ws, attribute, asOf);

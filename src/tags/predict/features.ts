@@ -89,12 +89,6 @@ export function featureSql(): string {
   SELECT user_id, 'weekend', avg(CASE WHEN isodow(ts) >= 6 THEN 1.0 ELSE 0.0 END) FROM e GROUP BY user_id`;
 }
 
-/** The newest event time when `asOf` is not given; null when there are no events. */
-export async function resolveAsOf(ws: Workspace, asOf?: Date): Promise<Date | null> {
-  const rows = await ws.wh.query<{ m: Date | null }>('SELECT COALESCE(CAST($1 AS TIMESTAMP), max(ts)) AS m FROM events', [asOf ?? null]);
-  return rows[0]?.m ?? null;
-}
-
 /** Computes the feature matrix of every user with behaviour at or before `asOf`. */
 export async function computeFeatures(ws: Workspace, asOf: Date, leaves = TOP_LEAVES): Promise<FeatureMatrix> {
   const params: SqlValue[] = [asOf, leaves];
