@@ -26,7 +26,9 @@ const ACTION_TYPE: Record<(typeof BONUS_ACTIONS)[number], string> = {
   cart: 'cart',
   buy: 'buy',
 };
-const TYPES = [...VIEW_TYPES, ...Object.values(ACTION_TYPE)];
+/** Every event type that makes up interactions (views and bonus actions). */
+export const INTERACTION_TYPES: readonly string[] = [...VIEW_TYPES, ...Object.values(ACTION_TYPE)];
+const TYPES = INTERACTION_TYPES;
 
 export interface InterestBuildOptions {
   /** Only events at or before it count; ages are measured from it. Defaults to the newest event. */
