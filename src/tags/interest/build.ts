@@ -35,6 +35,11 @@ export interface InterestBuildOptions {
   asOf?: Date;
   /** Overrides of the defaults (nested objects merge field by field). */
   config?: InterestConfigInput;
+  /**
+   * Leave out the interactions stemming from gift purchases (table gift_purchases, src/tags/noise).
+   * Default: when that table exists. `true` without the table fails.
+   */
+  excludeGifts?: boolean;
 }
 
 export interface InterestBuildReport {
@@ -44,7 +49,16 @@ export interface InterestBuildReport {
 }
 
 /** The SQL and bound values that (re)create interest_scores. */
-export function interestScoresSql(config: InterestConfig, asOf: Date | null): { sql: string; params: SqlValue[] } {
+/** The table of gift purchases (src/tags/noise) whose interactions interest scores leave out when it exists. */
+export const GIFT_PURCHASES_TABLE = 'gift_purchases';
+
+/**
+ * The SQL and bound values that (re)create interest_scores. With `excludeGifts`, interactions stemming from
+ * a purchase in `gift_purchases` do not count: the user's interactions with the gift item from the day of
+ * the purchase on (the buy, that day's views and cart, a later review) and that day's interactions in the
+ * gift's category (the items compared while choosing).
+ */
+export function interestScoresSql(config: InterestConfig, asOf: Date | null, excludeGifts = false): { sql: string; params: SqlValue[] } {
   const params: SqlValue[] = [asOf];
   const weight = interactionWeightSql(
     {
@@ -82,7 +96,7 @@ export function interestScoresSql(config: InterestConfig, asOf: Date | null): { 
       ${weight.sql} AS w
     FROM i CROSS JOIN a
     LEFT JOIN items it ON it.item_id = i.item_id
-    LEFT JOIN content c ON c.content_id = i.content_id
+    LEFT JOIN content c ON c.content_id = i.content_id${excludeGifts ? giftExclusionSql() : ''}
   ), tags AS (
     SELECT DISTINCT content_id, tag FROM (
       SELECT content_id, trim(unnest(string_split(tags, ','))) AS tag FROM content WHERE tags IS NOT NULL
@@ -104,6 +118,24 @@ export function interestScoresSql(config: InterestConfig, asOf: Date | null): { 
   return { sql, params };
 }
 
+/** Anti-joins of the interactions stemming from gift purchases, appended to the weighted interactions' FROM. */
+function giftExclusionSql(): string {
+  return `
+    LEFT JOIN (SELECT user_id, item_id, min(CAST(ts AS DATE)) AS day FROM ${GIFT_PURCHASES_TABLE} GROUP BY ALL) gi
+      ON gi.user_id = i.user_id AND gi.item_id = i.item_id AND i.day >= gi.day
+    LEFT JOIN (SELECT DISTINCT user_id, category_id, CAST(ts AS DATE) AS day FROM ${GIFT_PURCHASES_TABLE}) gc
+      ON gc.user_id = i.user_id AND gc.day = i.day AND gc.category_id = COALESCE(i.category_id, it.category_id, c.category_id)
+    WHERE gi.user_id IS NULL AND gc.user_id IS NULL`;
+}
+
+async function hasGiftTable(ws: Workspace): Promise<boolean> {
+  const rows = await ws.wh.query<{ n: number | bigint }>(
+    "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'main' AND table_name = $1",
+    [GIFT_PURCHASES_TABLE],
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
+}
+
 /** Builds interest_scores; returns the as-of time used, the rows written and the seconds taken. */
 export async function buildInterestScores(ws: Workspace, options: InterestBuildOptions = {}): Promise<InterestBuildReport> {
   const started = Date.now();
@@ -112,8 +144,9 @@ export async function buildInterestScores(ws: Workspace, options: InterestBuildO
     throw new PortraitError('interest scores: asOf is not a valid date');
   }
   const { wh } = ws;
-  const { sql, params } = interestScoresSql(config, options.asOf ?? null);
   return wh.transaction(async () => {
+    const excludeGifts = options.excludeGifts ?? (await hasGiftTable(ws));
+    const { sql, params } = interestScoresSql(config, options.asOf ?? null, excludeGifts);
     const asOf = await requireAsOf(wh, options.asOf, 'interest scores');
     await wh.run(sql, params);
     const n = await wh.query<{ n: number }>(`SELECT count(*) AS n FROM ${INTEREST_TABLE}`);

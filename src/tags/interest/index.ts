@@ -23,6 +23,8 @@ export {
   interestScoresSql,
   DIMENSIONS,
   INTEREST_TABLE,
+  GIFT_PURCHASES_TABLE,
+  INTERACTION_TYPES,
   type Dimension,
   type InterestBuildOptions,
   type InterestBuildReport,
