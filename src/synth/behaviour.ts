@@ -13,7 +13,7 @@
  * The action odds are calibrated from the sessions so the whole world hits the target mix.
  */
 import { activeAt, maskSql, pick, write, type SynthContext } from './context.js';
-import { itemIdSql, priceIndexSql, priceSql, type Catalogue } from './catalogue.js';
+import { ageTiltSql, itemIdSql, priceIndexSql, priceSql, styleIndexSql, type Catalogue } from './catalogue.js';
 
 const HOUR_CURVE: [number, number][] = [
   [0, 3], [1, 1.5], [2, 0.8], [3, 0.5], [4, 0.4], [5, 0.5], [6, 1], [7, 2], [8, 3], [9, 4], [10, 4.5], [11, 4.5],
@@ -68,6 +68,7 @@ export async function buildSessions(ctx: SynthContext, viewTarget: number): Prom
     WITH p AS (
       SELECT p.user_id, p.payday, p.arrival_sec, p.arrival_day, p.a0, p.a1, p.b0, p.b1, p.peak_hour, p.weekend_bias, p.shift_day,
         p.located, p.home_gh, p.work_gh, p.dev1, p.dev2, p.fav_w, p.cart_w, p.buy_w, p.price_tilt, s.leaves, s.cycle_slot,
+        p.gender, p.age_band,
         (p.a1 - p.a0) + (p.b1 - p.b0) AS act_days,
         CAST(p.activity * ((p.a1 - p.a0) + (p.b1 - p.b0)) AS DOUBLE) * ${perUnit.toExponential(16)} AS x
       FROM synth_people p JOIN synth_slots s USING (user_id)
@@ -113,12 +114,21 @@ export async function buildSessions(ctx: SynthContext, viewTarget: number): Prom
         CASE WHEN k = 0 AND arrival_sec IS NOT NULL THEN arrival_sec
              ELSE GREATEST(COALESCE(arrival_sec, 0) + 60 * k, LEAST(day * 86400 + hour0 * 3600 + sec_in_hour, ${end} - (n + 2) * gap - 1)) END AS start_sec
       FROM f
+    ), g1 AS (
+      -- A session that starts late on the last day (a newcomer's first, say) is shortened to end in time.
+      SELECT g1.* EXCLUDE (n, gap),
+        CASE WHEN start_sec + (n + 2) * gap < ${end} THEN n ELSE GREATEST(1, LEAST(n, (${end} - 1 - start_sec) // gap_fit - 2)) END AS n,
+        CASE WHEN start_sec + (n + 2) * gap < ${end} THEN gap ELSE gap_fit END AS gap
+      FROM (SELECT g.*, LEAST(gap, GREATEST(1, (${end} - 1 - start_sec) // 8)) AS gap_fit FROM g) g1
     )
     SELECT g.user_id, g.k, g.n, g.sk, g.gap, g.opener,
       xor(CAST((g.user_id << 32) | (g.k << 10) AS UBIGINT), ${maskSql(ctx)}) AS ev_base,
       (${plan.epoch0} + g.start_sec) * 1000000 AS start_us,
       l.leaf_id, l.comp_leaf, l.consumable,
       CAST(g.price_tilt * 65536 AS BIGINT) AS tilt,
+      -- Style lean of the viewer: gender (0 women, 1 men) and age (to the young or the mature style).
+      CASE WHEN g.gender = 'female' THEN 0 ELSE 1 END AS gbit,
+      ${ageTiltSql('g.age_band')} AS atilt,
       g.fav_w AS wf, g.cart_w AS wc,
       -- Cycle-bought leaves are only browsed here; buying lifts in the three days from payday.
       CASE WHEN g.slot = g.cycle_slot THEN 0
@@ -129,7 +139,7 @@ export async function buildSessions(ctx: SynthContext, viewTarget: number): Prom
       CASE WHEN g.located AND g.opener = 1 THEN
         CASE WHEN g.work_gh IS NOT NULL AND ${weekdaySql(ctx, 'g.start_sec // 86400')} < 5
                   AND g.start_sec % 86400 BETWEEN 9 * 3600 AND 18 * 3600 THEN g.work_gh ELSE g.home_gh END END AS geohash
-    FROM g JOIN synth_leaf l ON l.leaf_id = g.leaves[g.slot + 1]
+    FROM g1 g JOIN synth_leaf l ON l.leaf_id = g.leaves[g.slot + 1]
     WHERE ${activeAt('g.start_sec', 'g.')} OR (g.k = 0 AND g.arrival_sec IS NOT NULL)`);
 }
 
@@ -190,10 +200,14 @@ function timingHash(ctx: SynthContext, code: string): string {
 
 /**
  * The item seen at view p: the session's leaf or now and then its complement, a popularity rank inside
- * it, moved to the cheap or dear half by income. Expects `hi`, the view's item hash; joins the leaf.
+ * it, moved to the cheap or dear half by income, then to the neighbour in price of the viewer's style
+ * (gender, age) now and then. Expects `hi`, the view's item hash, and `ha`, its timing hash; joins the leaf.
  */
 function itemColumnsSql(from: string): string {
-  return `SELECT y.*, ${priceIndexSql('rank', 'n_items', 'perm_off', 'tilt', 'u_tilt')} AS idx
+  const ug = 'CAST((hi >> 32) & 65535 AS BIGINT)';
+  const ua = 'CAST((ha >> 20) & 65535 AS BIGINT)';
+  return `SELECT y0.*, ${styleIndexSql('idx0', 'n_items', 'gbit', 'atilt', ug, ua)} AS idx
+    FROM (SELECT y.*, ${priceIndexSql('rank', 'n_items', 'perm_off', 'tilt', 'u_tilt')} AS idx0
     FROM (
       SELECT x.*, l.n_items, l.item_base, l.perm_off, l.mu, l.sigma,
         LEAST(l.n_items - 1, CAST(floor(exp(u_rank * l.ln_n1)) AS BIGINT) - 1) AS rank
@@ -202,7 +216,7 @@ function itemColumnsSql(from: string): string {
           CAST(hi >> 32 AS DOUBLE) * 2.3283064365386963e-10 AS u_rank, CAST((hi >> 16) & 65535 AS BIGINT) AS u_tilt
         FROM (${from}) w
       ) x JOIN synth_leaf l ON l.leaf_id = x.leaf_sel
-    ) y`;
+    ) y) y0`;
 }
 
 /** Every view of every session: the bulk of the world, kept as lean as possible. */

@@ -162,6 +162,37 @@ export function priceIndexSql(rank: string, n: string, off: string, tilt: string
     THEN ${n} - 1 - ${idx} ELSE ${idx} END)`;
 }
 
+/**
+ * Styles: every item is made for women or for men and for the young or the mature, read from its price
+ * index (bit 0: 0 women, 1 men; bit 1: 0 young, 1 mature), so neighbours in price differ in style and a
+ * viewer's lean can move a view to the neighbour of the same price. Brands follow the style: a top's
+ * brands are in four groups of ten (brand k serves style k % 4).
+ */
+export const STYLE_GROUPS = 4;
+/** Share of views that move to an item of the viewer's gender from one of the other gender's. */
+export const GENDER_STYLE_TILT = 0.4;
+/**
+ * Per age band (taxonomy AGE_BANDS order): the share of views that move to the young style (negative)
+ * or the mature style (positive). The young-style share of views falls steadily with age.
+ */
+export const AGE_STYLE_TILT: readonly number[] = [-0.5, -0.25, 0, 0.15, 0.35, 0.5];
+
+/**
+ * The price index after the viewer's style lean: `gbit` is the viewer's gender style (0 women, 1 men),
+ * `atilt` the age lean in 1/65536 (negative: to the young style, positive: to the mature style); `ug`,
+ * `ua` are 16-bit uniforms (0..65535).
+ */
+export function styleIndexSql(idx: string, n: string, gbit: string, atilt: string, ug: string, ua: string): string {
+  const g = `(CASE WHEN (${idx} & 1) <> ${gbit} AND ${ug} < ${Math.round(GENDER_STYLE_TILT * 65536)} AND xor(${idx}, 1) < ${n} THEN xor(${idx}, 1) ELSE ${idx} END)`;
+  return `(CASE WHEN ${ua} < abs(${atilt}) AND ((${g} >> 1) & 1) <> CASE WHEN ${atilt} > 0 THEN 1 ELSE 0 END AND xor(${g}, 2) < ${n}
+    THEN xor(${g}, 2) ELSE ${g} END)`;
+}
+
+/** The age lean of an age band column, in 1/65536 (for styleIndexSql). */
+export function ageTiltSql(band: string): string {
+  return `[${AGE_STYLE_TILT.map((t) => Math.round(t * 65536)).join(', ')}][${band} + 1]`;
+}
+
 /** The catalogue's temporary tables: leaves, tops, categories, brands and limited releases. */
 export async function buildCatalogue(ctx: SynthContext, cat: Catalogue): Promise<void> {
   const { r, plan } = ctx;
@@ -222,7 +253,8 @@ export async function writeCatalogue(ctx: SynthContext, cat: Catalogue): Promise
   const { r, plan } = ctx;
   await write(ctx, 'categories', 'INSERT INTO categories SELECT category_id, parent_id, name, level FROM synth_categories');
 
-  const brandK = zipfRank(r.u('brand', 'leaf_id', 'idx'), String(BRANDS_PER_TOP), 1.1);
+  // A brand of the item's style (four groups of ten), Zipf-popular inside the group.
+  const brandK = `(${STYLE_GROUPS} * ${zipfRank(r.u('brand', 'leaf_id', 'idx'), String(BRANDS_PER_TOP / STYLE_GROUPS), 1.1)} + (idx & 3))`;
   await write(
     ctx,
     'items',

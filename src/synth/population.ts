@@ -20,6 +20,14 @@ export const DECLARED_SHARE = {
   children: 0.4,
 } as const;
 
+/** Peak hours (hour, weight) of the 18-24s, the 25-34s, the 35-49s and the 50+. */
+const PEAK_HOURS: readonly (readonly (readonly [number, number])[])[] = [
+  [[22, 20], [23, 18], [21, 14], [0, 12], [20, 10], [1, 6], [13, 6], [15, 6], [10, 4], [16, 4]],
+  [[20, 22], [21, 22], [22, 14], [19, 10], [23, 6], [12, 8], [13, 5], [10, 5], [9, 3], [15, 3], [0, 2]],
+  [[20, 22], [21, 18], [19, 14], [12, 10], [22, 8], [13, 6], [9, 8], [10, 6], [8, 4], [15, 4]],
+  [[9, 16], [10, 14], [8, 12], [19, 14], [20, 14], [15, 10], [14, 8], [7, 6], [21, 6]],
+];
+
 export async function buildPeople(ctx: SynthContext): Promise<void> {
   const { r, plan } = ctx;
   const days = plan.days;
@@ -51,7 +59,6 @@ export async function buildPeople(ctx: SynthContext): Promise<void> {
       CAST(floor(${plan.tasteGroups} * pow(${u('taste')}, 1.25)) AS BIGINT) AS taste_group,
       CAST(round(1000000 * exp(0.9 * ${normal('activity')} - 0.405)) AS BIGINT) AS activity0,
       ${pick(u('payday'), [[1, 10], [5, 10], [10, 20], [15, 20], [20, 10], [25, 10], [0, 20]])} AS payday0,
-      ${pick(u('peak'), [[20, 22], [21, 22], [22, 14], [19, 10], [23, 6], [12, 8], [13, 5], [10, 5], [9, 3], [15, 3], [0, 2]])} AS peak_hour,
       ${u('weekend')} AS weekend_bias,
       -- Scalpers are old accounts; everyone else exists already with the plan's share.
       (${u('kind')} >= ${plan.farmShare} AND ${u('kind')} < ${plan.farmShare + plan.scalperShare}) OR ${u('existing')} < ${plan.existingShare} AS existing
@@ -62,7 +69,12 @@ export async function buildPeople(ctx: SynthContext): Promise<void> {
            WHEN kind = 'scalper' THEN CAST(floor(${u('group')} * ${scalperGroups}) AS BIGINT) END AS grp,
       CAST(${bandLo} + floor(${u('age')} * (${bandHi} - ${bandLo} + 1)) AS BIGINT) AS age,
       CASE WHEN payday0 = 0 THEN 1 + CAST(floor(${u('payday-any')} * 28) AS BIGINT) ELSE payday0 END AS payday,
-      ${u('marital')} < ${married} AS married
+      ${u('marital')} < ${married} AS married,
+      -- The hour of the day a user is most online leans on age: students late at night, the 50+ by day.
+      CASE age_band WHEN 0 THEN ${pick(u('peak'), PEAK_HOURS[0]!)}
+        WHEN 1 THEN ${pick(u('peak'), PEAK_HOURS[1]!)} WHEN 2 THEN ${pick(u('peak'), PEAK_HOURS[1]!)}
+        WHEN 3 THEN ${pick(u('peak'), PEAK_HOURS[2]!)} WHEN 4 THEN ${pick(u('peak'), PEAK_HOURS[2]!)}
+        ELSE ${pick(u('peak'), PEAK_HOURS[3]!)} END AS peak_hour
     FROM a JOIN synth_city c USING (city_id)
   ), c AS (
     SELECT b.*,
@@ -102,7 +114,7 @@ export async function buildPeople(ctx: SynthContext): Promise<void> {
     SELECT e.*,
       CASE WHEN kind = 'coupon_farm' THEN arrival_day * 86400 + CAST(floor(${r.u('farm-burst-hour', 'grp')} * 20) AS BIGINT) * 3600 + CAST(floor(${u('farm-offset')} * 3600) AS BIGINT)
            WHEN existing THEN NULL
-           ELSE GREATEST(600, arrival_day * 86400 + ((peak_hour + 22 + CAST(floor(${u('arrival-hour')} * 4) AS BIGINT)) % 24) * 3600 + CAST(floor(${u('arrival-sec')} * 3600) AS BIGINT)) END AS arrival_sec,
+           ELSE LEAST(${days * 86400 - 900}, GREATEST(600, arrival_day * 86400 + ((peak_hour + 22 + CAST(floor(${u('arrival-hour')} * 4) AS BIGINT)) % 24) * 3600 + CAST(floor(${u('arrival-sec')} * 3600) AS BIGINT))) END AS arrival_sec,
       -- Lifecycle plan: most stay; some lapse (pause, maybe come back); some churn for good.
       CASE WHEN kind <> 'normal' THEN 'steady'
            WHEN ul < 0.62 THEN 'steady' WHEN ul < 0.85 THEN 'lapse' ELSE 'churn' END AS plan0

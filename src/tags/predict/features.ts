@@ -8,6 +8,8 @@ import type { Workspace } from '../../workspace/workspace.js';
 
 /** How many leaf categories (those seen by the most users) get a feature of their own. */
 export const TOP_LEAVES = 300;
+/** How many brands (those seen by the most users) get a feature of their own. */
+export const TOP_BRANDS = 400;
 
 export interface FeatureMatrix {
   /** Users with at least one event at or before as-of, ascending. */
@@ -23,7 +25,7 @@ const VIEW_TYPES = `'pv', 'content_view'`;
 const ACTION_TYPES = `'fav', 'cart', 'buy'`;
 const LIVE_TYPES = ['live_watch', 'live_like', 'live_follow', 'live_reward', 'content_view', 'like', 'comment', 'share', 'search', 'coupon_claim'];
 
-/** The SQL of the long (user_id, feature, value) table; $1 is the as-of time, $2 the number of leaves. */
+/** The SQL of the long (user_id, feature, value) table; $1 is the as-of time, $2 the number of leaves, $3 of brands. */
 export function featureSql(): string {
   const typeCounts = LIVE_TYPES.map(
     (t) => `SELECT user_id, 'n:${t}' AS f, ln(1 + count(*) FILTER (WHERE type = '${t}')) AS v FROM e GROUP BY user_id`,
@@ -45,12 +47,12 @@ export function featureSql(): string {
     GROUP BY up.category_id
   ), e AS MATERIALIZED (
     SELECT e.user_id, e.type, e.ts, e.amount, e.live_id,
-      COALESCE(e.category_id, it.category_id) AS category_id, it.price
+      COALESCE(e.category_id, it.category_id) AS category_id, it.price, it.brand
     FROM events e CROSS JOIN a
     LEFT JOIN items it ON it.item_id = e.item_id
     WHERE e.ts <= a.as_of
   ), ec AS MATERIALIZED (
-    SELECT e.user_id, e.type, e.category_id, anc.top_id, anc.mid_id,
+    SELECT e.user_id, e.type, e.category_id, anc.top_id, anc.mid_id, e.brand,
       CASE WHEN e.type IN (${VIEW_TYPES}) THEN 'view' WHEN e.type IN (${ACTION_TYPES}) THEN 'act' END AS kind
     FROM e JOIN anc ON anc.category_id = e.category_id
     WHERE e.type IN (${VIEW_TYPES}, ${ACTION_TYPES})
@@ -59,6 +61,9 @@ export function featureSql(): string {
   ), leaves AS (
     SELECT category_id FROM ec WHERE kind = 'view' GROUP BY category_id
     ORDER BY count(DISTINCT user_id) DESC, category_id LIMIT $2
+  ), brands AS (
+    SELECT brand FROM ec WHERE kind = 'view' AND brand IS NOT NULL GROUP BY brand
+    ORDER BY count(DISTINCT user_id) DESC, brand LIMIT $3
   ), shares AS (
     SELECT user_id, kind || ':top:' || top_id AS f, count(*) AS n, kind FROM ec WHERE top_id IS NOT NULL GROUP BY ALL
     UNION ALL
@@ -66,6 +71,9 @@ export function featureSql(): string {
     UNION ALL
     SELECT user_id, 'view:leaf:' || category_id, count(*), kind FROM ec
     WHERE kind = 'view' AND category_id IN (SELECT category_id FROM leaves) GROUP BY ALL
+    UNION ALL
+    SELECT user_id, 'view:brand:' || brand, count(*), kind FROM ec
+    WHERE kind = 'view' AND brand IN (SELECT brand FROM brands) GROUP BY ALL
   )
   SELECT s.user_id, s.f, CAST(s.n AS DOUBLE) / k.n AS v FROM shares s JOIN kinds k USING (user_id, kind)
   UNION ALL
@@ -90,8 +98,8 @@ export function featureSql(): string {
 }
 
 /** Computes the feature matrix of every user with behaviour at or before `asOf`. */
-export async function computeFeatures(ws: Workspace, asOf: Date, leaves = TOP_LEAVES): Promise<FeatureMatrix> {
-  const params: SqlValue[] = [asOf, leaves];
+export async function computeFeatures(ws: Workspace, asOf: Date, leaves = TOP_LEAVES, brands = TOP_BRANDS): Promise<FeatureMatrix> {
+  const params: SqlValue[] = [asOf, leaves, brands];
   const rows = await ws.wh.query<{ user_id: number | bigint; f: string; v: number | null }>(featureSql(), params);
   const userSet = new Set<number>();
   const nameSet = new Set<string>();
