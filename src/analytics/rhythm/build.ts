@@ -8,7 +8,7 @@ import { requireAsOf } from '../as-of.js';
 import { PortraitError } from '../../errors.js';
 import type { SqlValue } from '../../warehouse/warehouse.js';
 import type { Workspace } from '../../workspace/workspace.js';
-import { activityCtes } from './activity.js';
+import { activityCtes, TYPE_SLOTS, typeNameSql } from './activity.js';
 import { resolveRhythmConfig, type RhythmConfig, type RhythmConfigInput } from './config.js';
 import { Params } from './params.js';
 import { placeCtes } from './places.js';
@@ -37,8 +37,8 @@ export function rhythmSelectSql(config: RhythmConfig, asOf: Date): { sql: string
   const sql = `WITH ${ctes}
   SELECT CAST(u.user_id AS BIGINT) AS user_id,
     CAST(u.events AS BIGINT) AS events,
-    u.first_seen,
-    CAST(u.first_action AS VARCHAR) AS first_action,
+    make_timestamp(u.k_first // ${TYPE_SLOTS}) AS first_seen,
+    ${typeNameSql(`u.k_first % ${TYPE_SLOTS}`)} AS first_action,
     CAST(list_position(u.hour_histogram, list_max(u.hour_histogram)) - 1 AS INTEGER) AS peak_hour,
     CAST(h.active_hours AS INTEGER[]) AS active_hours,
     CAST(u.hour_histogram AS INTEGER[]) AS hour_histogram,
@@ -46,11 +46,12 @@ export function rhythmSelectSql(config: RhythmConfig, asOf: Date): { sql: string
     CAST(u.weekend_share AS DOUBLE) AS weekend_share,
     CAST(s.sessions AS BIGINT) AS sessions,
     CAST(s.median_session_minutes AS DOUBLE) AS median_session_minutes,
-    CAST(s.session_first_action AS VARCHAR) AS session_first_action,
+    ${typeNameSql('s.opener')} AS session_first_action,
     CAST(COALESCE(v.viewed_buys, 0) AS BIGINT) AS viewed_buys,
     CAST(v.median_view_to_buy_minutes AS DOUBLE) AS median_view_to_buy_minutes,
     CAST(COALESCE(d.buy_days, 0) AS BIGINT) AS buy_days,
     CAST(d.payday AS INTEGER) AS payday,
+    CAST(d.payday_p_value AS DOUBLE) AS payday_p_value,
     CAST(pl.home_geohash AS VARCHAR) AS home_geohash,
     CAST(pl.work_geohash AS VARCHAR) AS work_geohash,
     ${at} AS as_of

@@ -35,6 +35,14 @@ export const PaydaySchema = z
      * the user's observed calendar, multiplied by 31 (every window the test could have picked).
      */
     maxPValue: z.number().gt(0).max(1).default(0.05),
+    /**
+     * Purchase days of a category the user buys about monthly (at least three purchase days, median gap in
+     * this range of days) are left out: a monthly refill lands on the same day of month without any payday.
+     */
+    monthlyGapDays: z
+      .tuple([z.number().int().min(0), z.number().int().min(0)])
+      .default([25, 35])
+      .refine(([lo, hi]) => lo <= hi, { message: 'the first number must not exceed the second' }),
   })
   .strict();
 

@@ -25,14 +25,17 @@ export function placeCtes(p: Params, config: RhythmConfig, asOf: string): string
     SELECT user_id, band, g, count(*) AS c, sum(count(*)) OVER (PARTITION BY user_id, band) AS total
     FROM rpl0 WHERE band IS NOT NULL GROUP BY user_id, band, g
   ), rpl2 AS (
-    -- the band's most frequent place (ties to the smaller geohash), kept when it has the evidence
-    SELECT user_id, band, CASE WHEN total >= ${minEvents} AND c > ${minShare} * total THEN g END AS g FROM rpl1
+    -- each band's most frequent place (ties to the smaller geohash) and whether it has the evidence
+    SELECT user_id, band, g, total >= ${minEvents} AND c > ${minShare} * total AS sure FROM rpl1
     QUALIFY row_number() OVER (PARTITION BY user_id, band ORDER BY c DESC, g) = 1
   ), rpl AS (
-    SELECT user_id, home_geohash,
-      -- a weekday-daytime place equal to home is no separate work place
-      CASE WHEN work_geohash IS DISTINCT FROM home_geohash THEN work_geohash END AS work_geohash
-    FROM (SELECT user_id, max(g) FILTER (WHERE band = 'home') AS home_geohash, max(g) FILTER (WHERE band = 'work') AS work_geohash
+    SELECT user_id, CASE WHEN home_sure THEN home END AS home_geohash,
+      -- work needs a different place at night and on weekends: a weekday-daytime place equal to the
+      -- night-time one (or without any night-time place to tell it from) is no separate work place
+      CASE WHEN work_sure AND home IS NOT NULL AND work <> home THEN work END AS work_geohash
+    FROM (SELECT user_id,
+            max(g) FILTER (WHERE band = 'home') AS home, bool_or(sure) FILTER (WHERE band = 'home') AS home_sure,
+            max(g) FILTER (WHERE band = 'work') AS work, bool_or(sure) FILTER (WHERE band = 'work') AS work_sure
           FROM rpl2 GROUP BY user_id)
   )`;
 }

@@ -21,6 +21,7 @@ export interface RhythmRow {
   median_view_to_buy_minutes: number | null;
   buy_days: number;
   payday: number | null;
+  payday_p_value: number | null;
   home_geohash: string | null;
   work_geohash: string | null;
   as_of: Date;
