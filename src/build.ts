@@ -1,16 +1,24 @@
 /**
  * `portrait build`: every build stage, in order, "as of" one time (default: the newest event), so a run
- * is reproducible. Each capability that derives tables from the warehouse adds its stage here.
+ * is reproducible. Each capability that derives tables from the warehouse adds its stage here; the tags
+ * come last because they read what the other stages wrote.
  */
+import { buildClvScores } from './analytics/clv/build.js';
 import { buildPurchaseCycles } from './analytics/cycles/index.js';
+import { requireAsOf } from './analytics/as-of.js';
 import { buildInterestScores } from './tags/interest/index.js';
+import { buildGiftFlags } from './tags/noise/index.js';
 import { buildPredictions } from './tags/predict/index.js';
+import { buildTraits } from './tags/traits/build.js';
+import { buildTags } from './tags/values/build.js';
 import type { Workspace } from './workspace/workspace.js';
 
 export interface BuildStageReport {
   stage: string;
   rows: number;
   seconds: number;
+  /** Something the stage could not do, e.g. too few buyers to fit a model. */
+  note?: string;
 }
 
 export interface BuildReport {
@@ -18,13 +26,38 @@ export interface BuildReport {
   stages: BuildStageReport[];
 }
 
-export async function runBuild(ws: Workspace, options: { asOf?: Date } = {}): Promise<BuildReport> {
+interface Stage {
+  name: string;
+  run(ws: Workspace, asOf: Date): Promise<{ rows: number; note?: string | undefined }>;
+}
+
+/** In order: gift flags before interest scores (which leave gifts out), tags after everything they read. */
+export const BUILD_STAGES: readonly Stage[] = [
+  { name: 'gift flags', run: (ws, asOf) => buildGiftFlags(ws, { asOf }) },
+  { name: 'interest scores', run: (ws, asOf) => buildInterestScores(ws, { asOf }) },
+  { name: 'purchase cycles', run: (ws, asOf) => buildPurchaseCycles(ws, { asOf }) },
+  { name: 'traits', run: (ws, asOf) => buildTraits(ws, { asOf }) },
+  { name: 'lifetime value', run: (ws, asOf) => buildClvScores(ws, { asOf }) },
+  { name: 'predicted attributes', run: (ws, asOf) => buildPredictions(ws, { asOf }) },
+  {
+    name: 'tags',
+    run: async (ws, asOf) => {
+      const r = await buildTags(ws, { asOf });
+      return { rows: r.rows, note: r.skipped.length ? `${r.tags} tags; not computed: ${r.skipped.map((s) => s.key).join(', ')}` : `${r.tags} tags` };
+    },
+  },
+];
+
+export async function runBuild(ws: Workspace, options: { asOf?: Date; log?: (stage: BuildStageReport) => void } = {}): Promise<BuildReport> {
+  const asOf = await requireAsOf(ws.wh, options.asOf, 'build');
   const stages: BuildStageReport[] = [];
-  const interest = await buildInterestScores(ws, { asOf: options.asOf });
-  stages.push({ stage: 'interest scores', rows: interest.rows, seconds: interest.seconds });
-  const cycles = await buildPurchaseCycles(ws, { asOf: interest.asOf });
-  stages.push({ stage: 'purchase cycles', rows: cycles.rows, seconds: cycles.seconds });
-  const predictions = await buildPredictions(ws, { asOf: interest.asOf });
-  stages.push({ stage: 'predicted attributes', rows: predictions.rows, seconds: predictions.seconds });
-  return { asOf: interest.asOf, stages };
+  for (const stage of BUILD_STAGES) {
+    const started = Date.now();
+    const result = await stage.run(ws, asOf);
+    const report: BuildStageReport = { stage: stage.name, rows: result.rows, seconds: (Date.now() - started) / 1000 };
+    if (result.note) report.note = result.note;
+    stages.push(report);
+    options.log?.(report);
+  }
+  return { asOf, stages };
 }

@@ -38,3 +38,15 @@ export function clip(text: string | null | undefined, max: number): string {
   const t = text ?? '';
   return t.length > max ? `${t.slice(0, max - 3)}...` : t;
 }
+
+/** A tag value for reading: numbers to at most 2 decimals, times as local time, lists comma-separated. */
+export function formatValue(value: unknown, unit?: string): string {
+  if (value === null || value === undefined) return '-';
+  if (value instanceof Date) return formatTime(value);
+  if (Array.isArray(value)) return value.join(', ');
+  if (typeof value === 'number') {
+    const digits = Number.isInteger(value) ? 0 : Math.abs(value) < 1 ? 3 : 2;
+    return `${formatNumber(value, digits)}${unit ? ` ${unit}` : ''}`;
+  }
+  return String(value);
+}

@@ -11,6 +11,9 @@ import { registerDueCommands } from './commands/due.js';
 import { registerPredictCommands } from './commands/predict.js';
 import { registerImportCommands } from './commands/import.js';
 import { registerSynthCommands } from './commands/synth.js';
+import { registerTagCommands } from './commands/tags.js';
+import { registerProfileCommands } from './commands/profile.js';
+import { registerNoiseCommands } from './commands/noise.js';
 import { registerWorkspaceCommands } from './commands/workspace.js';
 
 export function buildProgram(): Command {
@@ -28,6 +31,9 @@ export function buildProgram(): Command {
   registerClvCommands(program);
   registerDueCommands(program);
   registerPredictCommands(program);
+  registerTagCommands(program);
+  registerProfileCommands(program);
+  registerNoiseCommands(program);
   program.commands.forEach(function inheritSettings(c: Command) {
     c.exitOverride().configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
     c.commands.forEach(inheritSettings);

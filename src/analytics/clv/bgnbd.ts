@@ -4,7 +4,7 @@
  * p ~ Beta(a, b). Data per customer: x repeat purchases, t_x the time of the last one, T the age at the
  * end of calibration, all from the first purchase and in period units.
  */
-import { lgamma, logAddExp, logHyp2f1 } from './special.js';
+import { hyp2f1, lgamma, logAddExp, logHyp2f1 } from './special.js';
 import { nelderMead, type OptimiseOptions } from './optimise.js';
 
 export interface BgNbdParams {
@@ -151,10 +151,11 @@ export function expectedPurchases(p: BgNbdParams, t: number, x: number, tx: numb
   // For a < 1 the leading factor and the bracket are both negative; the product is the same expectation.
   // (a = 1 exactly is a removable singularity that a fitted value never hits.)
   const z = t / (alpha + T + t);
-  const h = logHyp2f1(r + x, b + x, a + b + x - 1, z);
+  const c = a + b + x - 1;
   const logPow = (r + x) * (Math.log(alpha + T) - Math.log(alpha + T + t));
-  // 1 - (…)^(r+x) 2F1(…), computed as -expm1(log) for accuracy when it is small.
-  const bracket = -Math.expm1(logPow + h.log);
+  // 1 - (…)^(r+x) 2F1(…), computed as -expm1(log) for accuracy when it is small; with c < 0 (no repeat
+  // purchases and a + b < 1) the hypergeometric value is taken signed.
+  const bracket = c > 0 ? -Math.expm1(logPow + logHyp2f1(r + x, b + x, c, z).log) : 1 - Math.exp(logPow) * hyp2f1(r + x, b + x, c, z);
   const lead = (a + b + x - 1) / (a - 1);
   const denom = x > 0 ? 1 + Math.exp(Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx))) : 1;
   return (lead * bracket) / denom;
@@ -165,7 +166,8 @@ export function expectedPurchasesNew(p: BgNbdParams, t: number): number {
   if (t <= 0) return 0;
   const { r, alpha, a, b } = p;
   const z = t / (alpha + t);
-  const h = logHyp2f1(r, b, a + b - 1, z);
+  const c = a + b - 1;
   const logPow = r * (Math.log(alpha) - Math.log(alpha + t));
-  return ((a + b - 1) / (a - 1)) * -Math.expm1(logPow + h.log);
+  const bracket = c > 0 ? -Math.expm1(logPow + logHyp2f1(r, b, c, z).log) : 1 - Math.exp(logPow) * hyp2f1(r, b, c, z);
+  return (c / (a - 1)) * bracket;
 }

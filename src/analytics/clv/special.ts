@@ -77,3 +77,18 @@ export function logHyp2f1(a: number, b: number, c: number, z: number, tol = 1e-1
   }
   return { log: Math.log(sum) + logScale, terms: maxTerms, converged: false };
 }
+
+/**
+ * 2F1(a, b; c; z) itself (signed) for a, b > 0, 0 <= z < 1 and c > -1, c != 0. BG/NBD needs it with
+ * c = a + b + x - 1, which is negative for a customer without repeat purchases when the fitted a + b < 1;
+ * the series then has negative terms, so for c < 0 it is taken from two positive-c values by Gauss's
+ * contiguous relation c(c-1)(z-1) F(c-1) + c[c-1-(2c-a-b-1)z] F(c) + (c-a)(c-b) z F(c+1) = 0.
+ */
+export function hyp2f1(a: number, b: number, c: number, z: number): number {
+  if (c > 0) return Math.exp(logHyp2f1(a, b, c, z).log);
+  if (!(c > -1) || c === 0) throw new RangeError(`hyp2f1: c must be > -1 and not 0 (got ${c})`);
+  const up = c + 1;
+  const f1 = Math.exp(logHyp2f1(a, b, up, z).log);
+  const f2 = Math.exp(logHyp2f1(a, b, up + 1, z).log);
+  return -(up * (up - 1 - (2 * up - a - b - 1) * z) * f1 + (up - a) * (up - b) * z * f2) / (up * (up - 1) * (z - 1));
+}

@@ -17,7 +17,7 @@ function parseAsOf(value: string): Date {
 export function registerBuildCommands(program: Command): void {
   program
     .command('build')
-    .description('compute every derived table (interest scores, ...) as of a time')
+    .description('compute every derived table (gift flags, interest scores, cycles, traits, lifetime value, predictions, tags) as of a time')
     .option('--as-of <time>', 'local time to build as of: YYYY-MM-DD (end of that day) or YYYY-MM-DD HH:MM[:SS]; default the newest event', parseAsOf)
     .option('--json', 'machine-readable output')
     .action(async (flags: { asOf?: Date; json?: boolean }, cmd: Command) => {
@@ -26,8 +26,8 @@ export function registerBuildCommands(program: Command): void {
         [
           `built as of ${formatTime(report.asOf)}`,
           renderTable(
-            ['stage', 'rows', 'seconds'],
-            report.stages.map((s) => [s.stage, s.rows, s.seconds.toFixed(1)]),
+            ['stage', 'rows', 'seconds', 'note'],
+            report.stages.map((s) => [s.stage, s.rows, s.seconds.toFixed(1), s.note ?? '']),
           ),
         ].join('\n'),
       );

@@ -103,6 +103,22 @@ export class TagRegistry {
     return [...keys];
   }
 
+  /** `key` and every rule tag that reads it, directly or through other rules. */
+  withDependents(key: string): string[] {
+    const out = new Set([key]);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const tag of this.tags.keys()) {
+        if (!out.has(tag) && this.dependencies(tag).some((d) => out.has(d))) {
+          out.add(tag);
+          grew = true;
+        }
+      }
+    }
+    return [...out];
+  }
+
   /** Every tag, each after the tags it reads. */
   inBuildOrder(keys: readonly string[] = [...this.tags.keys()]): RegisteredTag[] {
     const done = new Set<string>();
