@@ -36,7 +36,7 @@ export function purchaseCtes(p: Params, config: RhythmConfig, asOf: string): str
     GROUP BY b.user_id, b.item_id, b.bought
   ), rvb AS (
     SELECT user_id, count(*) AS viewed_buys, median(minutes) AS median_view_to_buy_minutes FROM rvb0 GROUP BY user_id
-  ), rcd AS (
+  ), rcd AS MATERIALIZED (
     SELECT DISTINCT b.user_id, COALESCE(b.category_id, it.category_id) AS category_id, CAST(b.ts AS DATE) AS day
     FROM rbuy b LEFT JOIN items it ON it.item_id = b.item_id
   ), rmonthly AS (
@@ -50,6 +50,7 @@ export function purchaseCtes(p: Params, config: RhythmConfig, asOf: string): str
   ), rpdays AS MATERIALIZED (
     SELECT DISTINCT c.user_id, c.day FROM rcd c ANTI JOIN rmonthly m ON m.user_id = c.user_id AND m.category_id = c.category_id
   ), rpn AS (
+    -- purchase days counted as payday evidence (monthly refills left out)
     SELECT user_id, count(*) AS buy_days FROM rpdays GROUP BY user_id
   ), rph AS (
     -- every candidate payday (a day of month the user bought on) with the purchase days in its window
@@ -81,6 +82,6 @@ export function purchaseCtes(p: Params, config: RhythmConfig, asOf: string): str
     FROM rpt
   ), rpd AS (
     SELECT n.user_id, n.buy_days, CASE WHEN v.p_value <= ${maxP} THEN v.d END AS payday, v.p_value AS payday_p_value
-    FROM rpn n LEFT JOIN rpv v USING (user_id)
+    FROM (SELECT user_id, count(DISTINCT day) AS buy_days FROM rcd GROUP BY user_id) n LEFT JOIN rpv v USING (user_id)
   )`;
 }
