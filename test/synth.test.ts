@@ -130,6 +130,21 @@ test('behaviour shows gender and age: women browse womenswear and make-up, men m
   assert.ok(share('female', 'Make-up and skincare') > 3 * share('male', 'Make-up and skincare'));
   assert.ok(share('male', 'Menswear') > 3 * share('female', 'Menswear'));
   assert.ok(share('male', 'Digital') > 1.5 * share('female', 'Digital'));
+  // Styles: every brand serves women or men (and the young or the mature), so within each top-level
+  // category, brands split into ones women view more and ones men view more.
+  const brands = await main.ws.wh.query<{ lean: number; n: number }>(
+    `WITH v AS (
+       SELECT i.brand, mid.parent_id AS top, avg(CASE WHEN t.gender = 'female' THEN 1.0 ELSE 0 END) AS f, count(*) AS n
+       FROM events e JOIN truth.users t USING (user_id) JOIN items i USING (item_id)
+       JOIN categories leaf ON leaf.category_id = i.category_id JOIN categories mid ON mid.category_id = leaf.parent_id
+       WHERE e.type = 'pv' GROUP BY ALL HAVING count(*) >= 300
+     ), w AS (SELECT f - avg(f) OVER (PARTITION BY top) AS d FROM v)
+     SELECT CASE WHEN d > 0.1 THEN 1 WHEN d < -0.1 THEN -1 ELSE 0 END AS lean, count(*) AS n FROM w GROUP BY 1`,
+  );
+  const count = (lean: number) => brands.filter((b) => b.lean === lean).reduce((t, b) => t + Number(b.n), 0);
+  const total = count(-1) + count(0) + count(1);
+  assert.ok(total >= 100, `brands with 300 views: ${total}`);
+  assert.ok(count(1) > 0.3 * total && count(-1) > 0.3 * total, `brands leaning to women / men: ${count(1)} / ${count(-1)} of ${total}`);
 });
 
 test('every buy has its order line, and only buys do', async () => {

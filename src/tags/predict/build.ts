@@ -1,16 +1,18 @@
 /**
- * The build stage of the model tags: features as of a time -> one model per attribute trained on every
- * declared user with behaviour -> a prediction for every user with behaviour -> `predicted_attributes`
- * (CREATE OR REPLACE in one transaction, so a failure leaves the previous table). Declared values are
- * never overwritten: each row carries the prediction and, beside it, what the user declared.
+ * The build stage of the model tags: features as of a time (kept in the engine) -> one model per
+ * attribute trained on the declared users with behaviour (a bounded sample of them) -> a prediction for
+ * every user with behaviour, scored chunk by chunk -> `predicted_attributes` (CREATE OR REPLACE in one
+ * transaction, so a failure leaves the previous table). Memory stays bounded by the training sample and
+ * one chunk, whatever the number of users. Declared values are never overwritten: each row carries the
+ * prediction and, beside it, what the user declared.
  */
 import { PortraitError } from '../../errors.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { ATTRIBUTES, declaredLabels, isAttribute, type Attribute } from './attributes.js';
 import { resolveAsOf } from '../../analytics/as-of.js';
-import { computeFeatures } from './features.js';
+import { dropFeatures, forEachChunk, gatherRows, pickRows, prepareFeatures } from './features.js';
 import type { LogisticOptions } from './logistic.js';
-import { countLabels, notEnoughLabels, predictAttribute, trainAttribute } from './model.js';
+import { countLabels, notEnoughLabels, predictAttribute, sampleTrainingIds, trainAttribute, type AttributeModel } from './model.js';
 
 export const PREDICTED_TABLE = 'predicted_attributes';
 
@@ -31,6 +33,8 @@ export interface PredictBuildReport {
   skipped: { attribute: Attribute; reason: string }[];
 }
 
+const OUT_TABLE = 'predict_output';
+
 export async function buildPredictions(ws: Workspace, options: PredictBuildOptions = {}): Promise<PredictBuildReport> {
   const started = Date.now();
   const wanted = options.attributes ?? [...ATTRIBUTES];
@@ -38,49 +42,66 @@ export async function buildPredictions(ws: Workspace, options: PredictBuildOptio
   if (options.asOf !== undefined && Number.isNaN(options.asOf.getTime())) throw new PortraitError('predict: asOf is not a valid date');
   const asOf = await resolveAsOf(ws.wh, options.asOf);
   if (!asOf) throw new PortraitError('predict: there are no events to learn from', 'import events first (portrait import, portrait synth or portrait demo)');
-  const m = await computeFeatures(ws, asOf);
-  const allRows = m.userIds.map((_, r) => r);
-  const cols = { user_id: [] as number[], attribute: [] as string[], value: [] as string[], confidence: [] as number[], declared: [] as (string | null)[] };
   const report: PredictBuildReport = { asOf, rows: 0, seconds: 0, attributes: [], skipped: [] };
-  for (const attribute of wanted) {
-    const declared = await declaredLabels(ws, attribute, asOf);
-    const rows: number[] = [];
-    const labels: string[] = [];
-    m.userIds.forEach((u, r) => {
-      const l = declared.get(u);
-      if (l !== undefined) {
-        rows.push(r);
-        labels.push(l);
+  const fs = await prepareFeatures(ws, asOf);
+  try {
+    // Training: per attribute, a bounded sample of the declared users with behaviour; their rows are
+    // read once (the union of the samples) and kept while the models train.
+    const plans: { attribute: Attribute; declared: Map<number, string>; ids: number[] }[] = [];
+    for (const attribute of wanted) {
+      const declared = await declaredLabels(ws, attribute, asOf);
+      const labelled = fs.userIds.filter((u) => declared.has(u));
+      const why = notEnoughLabels(attribute, countLabels(attribute, labelled.map((u) => declared.get(u)!)));
+      if (why) {
+        report.skipped.push({ attribute, reason: why });
+        continue;
       }
-    });
-    const why = notEnoughLabels(attribute, countLabels(attribute, labels));
-    if (why) {
-      report.skipped.push({ attribute, reason: why });
-      continue;
+      plans.push({ attribute, declared, ids: sampleTrainingIds(labelled) });
     }
-    const am = trainAttribute(attribute, m, rows, labels, options.model);
-    const { values, confidence } = predictAttribute(am, m, allRows);
-    m.userIds.forEach((u, r) => {
-      cols.user_id.push(u);
-      cols.attribute.push(attribute);
-      cols.value.push(values[r]!);
-      cols.confidence.push(confidence[r]!);
-      cols.declared.push(declared.get(u) ?? null);
+    const union = [...new Set(plans.flatMap((p) => p.ids))].sort((a, b) => a - b);
+    const unionRows = await gatherRows(ws, fs, union);
+    const at = new Map(union.map((u, i) => [u, i]));
+    const models: { attribute: Attribute; declared: Map<number, string>; am: AttributeModel }[] = [];
+    for (const p of plans) {
+      const x = pickRows(unionRows, p.ids.map((u) => at.get(u)!));
+      const am = trainAttribute(p.attribute, x, p.ids.map((u) => p.declared.get(u)!), options.model);
+      models.push({ attribute: p.attribute, declared: p.declared, am });
+      report.attributes.push({ attribute: p.attribute, classes: am.classes, trainedOn: am.trainedOn, predicted: fs.userIds.length });
+    }
+    at.clear();
+
+    // Scoring: every user with behaviour, chunk by chunk, into a staging table.
+    await ws.wh.run(`CREATE OR REPLACE TEMP TABLE ${OUT_TABLE} (user_id BIGINT, attribute VARCHAR, value VARCHAR, confidence DOUBLE, declared_value VARCHAR)`);
+    if (models.length > 0) {
+      await forEachChunk(ws, fs, fs.userIds, async (c) => {
+        for (const { attribute, declared, am } of models) {
+          const { values, confidence } = predictAttribute(am, c.x);
+          await ws.wh.run(
+            `INSERT INTO ${OUT_TABLE}
+             SELECT unnest(from_json($1, '["BIGINT"]')), $2, unnest(from_json($3, '["VARCHAR"]')),
+               unnest(from_json($4, '["DOUBLE"]')), unnest(from_json($5, '["VARCHAR"]'))`,
+            [
+              JSON.stringify(c.userIds),
+              attribute,
+              JSON.stringify(values),
+              JSON.stringify(Array.from(confidence)),
+              JSON.stringify(c.userIds.map((u) => declared.get(u) ?? null)),
+            ],
+          );
+        }
+      });
+    }
+    await ws.wh.transaction(async () => {
+      await ws.wh.run(
+        `CREATE OR REPLACE TABLE ${PREDICTED_TABLE} AS
+         SELECT user_id, attribute, value, confidence, declared_value, CAST($1 AS TIMESTAMP) AS as_of FROM ${OUT_TABLE}`,
+        [asOf],
+      );
     });
-    report.attributes.push({ attribute, classes: am.classes, trainedOn: am.trainedOn, predicted: m.userIds.length });
+  } finally {
+    await ws.wh.run(`DROP TABLE IF EXISTS ${OUT_TABLE}`);
+    await dropFeatures(ws);
   }
-  const sql = `CREATE OR REPLACE TABLE ${PREDICTED_TABLE} AS
-  SELECT CAST(p.user_id AS BIGINT) AS user_id, CAST(p.attribute AS VARCHAR) AS attribute, CAST(p.value AS VARCHAR) AS value,
-    CAST(p.confidence AS DOUBLE) AS confidence, CAST(p.declared AS VARCHAR) AS declared_value, CAST($6 AS TIMESTAMP) AS as_of
-  FROM (
-    SELECT unnest(from_json($1, '["BIGINT"]')) AS user_id, unnest(from_json($2, '["VARCHAR"]')) AS attribute,
-      unnest(from_json($3, '["VARCHAR"]')) AS value, unnest(from_json($4, '["DOUBLE"]')) AS confidence,
-      unnest(from_json($5, '["VARCHAR"]')) AS declared
-  ) p`;
-  const params = [cols.user_id, cols.attribute, cols.value, cols.confidence, cols.declared].map((c) => JSON.stringify(c));
-  await ws.wh.transaction(async () => {
-    await ws.wh.run(sql, [...params, asOf]);
-  });
   const n = await ws.wh.query<{ n: number }>(`SELECT count(*) AS n FROM ${PREDICTED_TABLE}`);
   report.rows = Number(n[0]?.n ?? 0);
   report.seconds = (Date.now() - started) / 1000;

@@ -6,10 +6,10 @@ import { PortraitError } from '../../errors.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { declaredLabels, isAttribute, ATTRIBUTES, type Attribute } from './attributes.js';
 import { resolveAsOf } from '../../analytics/as-of.js';
-import { computeFeatures } from './features.js';
+import { dropFeatures, forEachChunk, gatherRows, prepareFeatures } from './features.js';
 import type { LogisticOptions } from './logistic.js';
 import { classificationMetrics, majorityClass, type ClassificationMetrics } from './metrics.js';
-import { predictAttribute, trainAttribute } from './model.js';
+import { countLabels, predictAttribute, sampleTrainingIds, trainAttribute } from './model.js';
 import { isHeldOut } from './split.js';
 
 export interface EvaluateOptions {
@@ -29,7 +29,7 @@ export interface EvaluationReport extends ClassificationMetrics {
   seed: number;
   /** Classes the model was trained on. */
   trainedClasses: string[];
-  /** Declared training users (with behaviour) per class, and how many were trained on. */
+  /** Declared training users (with behaviour) per class; `trained` is how many of them the model trained on (a sample of at most MAX_TRAIN_USERS). */
   trainLabels: Record<string, number>;
   trained: number;
   /** Held-out declared users in a class the model knows (the others cannot be right and are left out). */
@@ -56,53 +56,52 @@ export async function evaluatePrediction(ws: Workspace, options: EvaluateOptions
   if (options.asOf !== undefined && Number.isNaN(options.asOf.getTime())) throw new PortraitError('predict: asOf is not a valid date');
   const asOf = await resolveAsOf(ws.wh, options.asOf);
   if (!asOf) throw new PortraitError('predict: there are no events to learn from', 'import events first (portrait import, portrait synth or portrait demo)');
-  const m = await computeFeatures(ws, asOf);
-  const declared = await declaredLabels(ws, attribute, asOf);
-  const trainRows: number[] = [];
-  const trainLabels: string[] = [];
-  const testRows: number[] = [];
-  const testLabels: string[] = [];
-  m.userIds.forEach((u, r) => {
-    const label = declared.get(u);
-    if (label === undefined) return;
-    if (isHeldOut(u, holdoutShare, seed)) {
-      testRows.push(r);
-      testLabels.push(label);
-    } else {
-      trainRows.push(r);
-      trainLabels.push(label);
+  const fs = await prepareFeatures(ws, asOf);
+  try {
+    const declared = await declaredLabels(ws, attribute, asOf);
+    const trainIds: number[] = [];
+    const testIds: number[] = [];
+    for (const u of fs.userIds) {
+      if (!declared.has(u)) continue;
+      (isHeldOut(u, holdoutShare, seed) ? testIds : trainIds).push(u);
     }
-  });
-  const am = trainAttribute(attribute, m, trainRows, trainLabels, options.model);
-  const known = new Set(am.classes);
-  const rows: number[] = [];
-  const actual: string[] = [];
-  testRows.forEach((r, i) => {
-    if (known.has(testLabels[i]!)) {
-      rows.push(r);
-      actual.push(testLabels[i]!);
-    }
-  });
-  if (rows.length === 0) throw new PortraitError(`${attribute}: no held-out declared users to test on`, 'raise the held-out share or declare the attribute for more users');
-  const { values } = predictAttribute(am, m, rows);
-  const metrics = classificationMetrics(am.classes, actual, values);
-  const baselineClass = majorityClass(am.classes, trainLabels.filter((l) => known.has(l)));
-  const baselineAccuracy = actual.filter((a) => a === baselineClass).length / actual.length;
-  return {
-    attribute,
-    asOf,
-    holdoutShare,
-    seed,
-    trainedClasses: am.classes,
-    trainLabels: am.labelCounts,
-    trained: am.trainedOn,
-    tested: rows.length,
-    untestable: testRows.length - rows.length,
-    ...metrics,
-    baselineClass,
-    baselineAccuracy,
-    iterations: am.model.iterations,
-    features: m.names.length,
-    seconds: (Date.now() - started) / 1000,
-  };
+    const trainLabels = trainIds.map((u) => declared.get(u)!);
+    // The model trains on a bounded sample of the training users (all of them up to MAX_TRAIN_USERS).
+    const sample = sampleTrainingIds(trainIds);
+    const am = trainAttribute(attribute, await gatherRows(ws, fs, sample), sample.map((u) => declared.get(u)!), options.model);
+    const known = new Set(am.classes);
+    const tested = testIds.filter((u) => known.has(declared.get(u)!));
+    if (tested.length === 0) throw new PortraitError(`${attribute}: no held-out declared users to test on`, 'raise the held-out share or declare the attribute for more users');
+    const actual: string[] = [];
+    const values: string[] = [];
+    await forEachChunk(ws, fs, tested, (c) => {
+      const p = predictAttribute(am, c.x);
+      c.userIds.forEach((u, i) => {
+        actual.push(declared.get(u)!);
+        values.push(p.values[i]!);
+      });
+    });
+    const metrics = classificationMetrics(am.classes, actual, values);
+    const baselineClass = majorityClass(am.classes, trainLabels.filter((l) => known.has(l)));
+    const baselineAccuracy = actual.filter((a) => a === baselineClass).length / actual.length;
+    return {
+      attribute,
+      asOf,
+      holdoutShare,
+      seed,
+      trainedClasses: am.classes,
+      trainLabels: countLabels(attribute, trainLabels),
+      trained: am.trainedOn,
+      tested: actual.length,
+      untestable: testIds.length - actual.length,
+      ...metrics,
+      baselineClass,
+      baselineAccuracy,
+      iterations: am.model.iterations,
+      features: fs.names.length,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    await dropFeatures(ws);
+  }
 }

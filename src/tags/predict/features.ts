@@ -1,25 +1,18 @@
 /**
- * Per-user behaviour features for the model tags, computed in the engine as of a time and returned as one
- * dense row-major Float64Array. Every value is a share, a log count or an average log price, so all
- * are of a similar scale; the model standardises them anyway. See docs/predict.md.
+ * Per-user behaviour features for the model tags, computed in the engine as of a time, kept there (one
+ * row of non-zero indexes and values per user) and read back in chunks of users as sparse rows. Every
+ * value is a share, a log count or an average log price, so all are of a similar scale; the model
+ * standardises them anyway. See docs/predict.md.
  */
 import type { SqlValue } from '../../warehouse/warehouse.js';
 import type { Workspace } from '../../workspace/workspace.js';
+import type { SparseRows } from './logistic.js';
 
 /** How many leaf categories (those seen by the most users) get a feature of their own. */
 export const TOP_LEAVES = 300;
 /** How many brands (those seen by the most users) get a feature of their own. */
 export const TOP_BRANDS = 400;
 
-export interface FeatureMatrix {
-  /** Users with at least one event at or before as-of, ascending. */
-  userIds: number[];
-  /** Feature names, in column order (sorted, so the same data gives the same columns). */
-  names: string[];
-  /** users x names, row-major. */
-  x: Float64Array;
-  asOf: Date;
-}
 
 const VIEW_TYPES = `'pv', 'content_view'`;
 const ACTION_TYPES = `'fav', 'cart', 'buy'`;
@@ -97,25 +90,148 @@ export function featureSql(): string {
   SELECT user_id, 'weekend', avg(CASE WHEN isodow(ts) >= 6 THEN 1.0 ELSE 0.0 END) FROM e GROUP BY user_id`;
 }
 
-/** Computes the feature matrix of every user with behaviour at or before `asOf`. */
-export async function computeFeatures(ws: Workspace, asOf: Date, leaves = TOP_LEAVES, brands = TOP_BRANDS): Promise<FeatureMatrix> {
+/** Temporary tables of a feature space (one connection's temp schema). */
+const LONG_TABLE = 'predict_features_long';
+const NAMES_TABLE = 'predict_feature_names';
+const ROWS_TABLE = 'predict_feature_rows';
+
+/**
+ * Every user's features, held by the engine: one row per user with behaviour at or before as-of
+ * (`user_id`, the non-zero feature indexes `js` and values `vs`), read back in chunks of users so
+ * JavaScript never holds more than a chunk (plus what a caller keeps).
+ */
+export interface FeatureSpace {
+  /** Feature names, in column order (sorted, so the same data gives the same columns). */
+  names: string[];
+  /** Users with features, ascending. */
+  userIds: number[];
+  asOf: Date;
+}
+
+/** A chunk of users' features as sparse rows, with their user ids (ascending). */
+export interface FeatureChunk {
+  userIds: number[];
+  x: SparseRows;
+}
+
+/**
+ * Computes every user's features as of `asOf` into the engine's temporary tables (bounded by its memory
+ * limit; it spills to the workspace's tmp folder). Call `dropFeatures` when done.
+ */
+export async function prepareFeatures(ws: Workspace, asOf: Date, leaves = TOP_LEAVES, brands = TOP_BRANDS): Promise<FeatureSpace> {
   const params: SqlValue[] = [asOf, leaves, brands];
-  const rows = await ws.wh.query<{ user_id: number | bigint; f: string; v: number | null }>(featureSql(), params);
-  const userSet = new Set<number>();
-  const nameSet = new Set<string>();
-  for (const r of rows) {
-    userSet.add(Number(r.user_id));
-    nameSet.add(r.f);
+  await ws.wh.run(`CREATE OR REPLACE TEMP TABLE ${LONG_TABLE} AS SELECT user_id, f, CAST(v AS DOUBLE) AS v FROM (${featureSql()}) WHERE isfinite(v) AND v <> 0`, params);
+  const nameRows = await ws.wh.query<{ f: string }>(`SELECT DISTINCT f FROM ${LONG_TABLE}`);
+  const names = nameRows.map((r) => r.f).sort();
+  await ws.wh.run(
+    `CREATE OR REPLACE TEMP TABLE ${NAMES_TABLE} AS
+     SELECT unnest(from_json($1, '["VARCHAR"]')) AS f, unnest(from_json($2, '["INTEGER"]')) AS j`,
+    [JSON.stringify(names), JSON.stringify(names.map((_, j) => j))],
+  );
+  await ws.wh.run(
+    `CREATE OR REPLACE TEMP TABLE ${ROWS_TABLE} AS
+     SELECT l.user_id, list(n.j ORDER BY n.j) AS js, list(l.v ORDER BY n.j) AS vs
+     FROM ${LONG_TABLE} l JOIN ${NAMES_TABLE} n USING (f)
+     GROUP BY l.user_id ORDER BY l.user_id`,
+  );
+  await ws.wh.run(`DROP TABLE ${LONG_TABLE}`);
+  // Every user with an event has a row (n:events is never zero).
+  const users = await ws.wh.query<{ user_id: number }>(`SELECT user_id FROM ${ROWS_TABLE} ORDER BY user_id`);
+  return { names, userIds: users.map((r) => Number(r.user_id)), asOf };
+}
+
+/** Drops the temporary tables of `prepareFeatures`. */
+export async function dropFeatures(ws: Workspace): Promise<void> {
+  for (const t of [LONG_TABLE, NAMES_TABLE, ROWS_TABLE]) await ws.wh.run(`DROP TABLE IF EXISTS ${t}`);
+}
+
+/** Users per chunk read back from the engine. */
+export const CHUNK_USERS = 20000;
+
+/**
+ * Reads the features of `userIds` (ascending, a subset of the space's users) in chunks of at most
+ * `chunkUsers` and hands each to `visit`, in order.
+ */
+export async function forEachChunk(
+  ws: Workspace,
+  fs: FeatureSpace,
+  userIds: readonly number[],
+  visit: (chunk: FeatureChunk) => void | Promise<void>,
+  chunkUsers = CHUNK_USERS,
+): Promise<void> {
+  for (let start = 0; start < userIds.length; start += chunkUsers) {
+    const ids = userIds.slice(start, start + chunkUsers);
+    const rows = await ws.wh.query<{ user_id: number; js: number[]; vs: number[] }>(
+      `SELECT user_id, js, vs FROM ${ROWS_TABLE} WHERE user_id BETWEEN $1 AND $2 ORDER BY user_id`,
+      [ids[0]!, ids[ids.length - 1]!],
+    );
+    const byUser = new Map(rows.map((r) => [Number(r.user_id), r]));
+    let nnz = 0;
+    for (const u of ids) nnz += byUser.get(u)?.js.length ?? 0;
+    const ptr = new Int32Array(ids.length + 1);
+    const col = new Int32Array(nnz);
+    const val = new Float64Array(nnz);
+    let q = 0;
+    ids.forEach((u, i) => {
+      const r = byUser.get(u);
+      if (r) {
+        for (let t = 0; t < r.js.length; t++) {
+          col[q] = Number(r.js[t]);
+          val[q++] = Number(r.vs[t]);
+        }
+      }
+      ptr[i + 1] = q;
+    });
+    await visit({ userIds: ids, x: { rows: ids.length, cols: fs.names.length, ptr, col, val } });
   }
-  const userIds = [...userSet].sort((a, b) => a - b);
-  const names = [...nameSet].sort();
-  const row = new Map(userIds.map((u, i) => [u, i]));
-  const col = new Map(names.map((n, j) => [n, j]));
-  const d = names.length;
-  const x = new Float64Array(userIds.length * d);
-  for (const r of rows) {
-    const v = Number(r.v ?? 0);
-    if (Number.isFinite(v)) x[row.get(Number(r.user_id))! * d + col.get(r.f)!] = v;
+}
+
+/**
+ * Gathers the sparse rows of `ids` (ascending) from the feature space, chunk by chunk, into one set.
+ */
+export async function gatherRows(ws: Workspace, fs: FeatureSpace, ids: readonly number[]): Promise<SparseRows> {
+  const parts: SparseRows[] = [];
+  await forEachChunk(ws, fs, ids, (c) => {
+    parts.push(c.x);
+  });
+  return stackRows(parts, fs.names.length);
+}
+
+/** Sparse rows stacked in order into one (for training sets gathered chunk by chunk). */
+export function stackRows(parts: readonly SparseRows[], cols: number): SparseRows {
+  const rows = parts.reduce((s, p) => s + p.rows, 0);
+  const nnz = parts.reduce((s, p) => s + p.ptr[p.rows]!, 0);
+  const ptr = new Int32Array(rows + 1);
+  const col = new Int32Array(nnz);
+  const val = new Float64Array(nnz);
+  let r = 0;
+  let q = 0;
+  for (const p of parts) {
+    const n = p.ptr[p.rows]!;
+    col.set(p.col.subarray(0, n), q);
+    val.set(p.val.subarray(0, n), q);
+    for (let i = 1; i <= p.rows; i++) ptr[r + i] = q + p.ptr[i]!;
+    r += p.rows;
+    q += n;
   }
-  return { userIds, names, x, asOf };
+  return { rows, cols, ptr, col, val };
+}
+
+/** The given rows of a chunk (indexes ascending or not), as sparse rows. */
+export function pickRows(x: SparseRows, rows: readonly number[]): SparseRows {
+  let nnz = 0;
+  for (const i of rows) nnz += x.ptr[i + 1]! - x.ptr[i]!;
+  const ptr = new Int32Array(rows.length + 1);
+  const col = new Int32Array(nnz);
+  const val = new Float64Array(nnz);
+  let q = 0;
+  rows.forEach((i, r) => {
+    const a = x.ptr[i]!;
+    const b = x.ptr[i + 1]!;
+    col.set(x.col.subarray(a, b), q);
+    val.set(x.val.subarray(a, b), q);
+    q += b - a;
+    ptr[r + 1] = q;
+  });
+  return { rows: rows.length, cols: x.cols, ptr, col, val };
 }

@@ -2,7 +2,42 @@
  * Multinomial logistic regression (softmax) with an L2 penalty, fitted by L-BFGS with a backtracking
  * (Armijo) line search from all-zero weights: no randomness, so the same data gives the same model to the
  * bit. Features are standardised with the training means and deviations; the intercepts are not penalised.
+ *
+ * Rows are sparse (CSR): behaviour features are mostly zero (a user sees a few of hundreds of leaves and
+ * brands). Standardisation is applied implicitly (w . (x - mean) / scale = (w / scale) . x - (w / scale)
+ * . mean), so the zeros stay zeros and time and memory follow the non-zero values.
  */
+
+/** Rows in compressed sparse row form: row i holds col[ptr[i] .. ptr[i+1]) with values val[...]. */
+export interface SparseRows {
+  rows: number;
+  cols: number;
+  ptr: Int32Array;
+  col: Int32Array;
+  val: Float64Array;
+}
+
+/** The non-zero values of a dense row-major n x d matrix, as sparse rows. */
+export function toSparse(x: Float64Array, d: number): SparseRows {
+  const n = d > 0 ? x.length / d : 0;
+  let nnz = 0;
+  for (let q = 0; q < x.length; q++) if (x[q] !== 0) nnz++;
+  const ptr = new Int32Array(n + 1);
+  const col = new Int32Array(nnz);
+  const val = new Float64Array(nnz);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) {
+      const v = x[i * d + j]!;
+      if (v !== 0) {
+        col[k] = j;
+        val[k++] = v;
+      }
+    }
+    ptr[i + 1] = k;
+  }
+  return { rows: n, cols: d, ptr, col, val };
+}
 
 export interface LogisticOptions {
   /** L2 penalty on the (standardised) weights, per training row: loss = mean NLL + l2 / 2 * |W|^2. */
@@ -29,34 +64,56 @@ export interface LogisticModel {
 
 export const LOGISTIC_DEFAULTS: Required<LogisticOptions> = { l2: 0.2, maxIterations: 300, tolerance: 1e-5, memory: 10 };
 
-function standardise(x: Float64Array, n: number, d: number): { mean: Float64Array; scale: Float64Array } {
+function standardise(x: SparseRows): { mean: Float64Array; scale: Float64Array } {
+  const n = x.rows;
+  const d = x.cols;
   const mean = new Float64Array(d);
-  const scale = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += x[i * d + j]!;
+  const ss = new Float64Array(d);
+  const nnz = new Float64Array(d);
+  const end = x.ptr[n]!;
+  for (let q = 0; q < end; q++) mean[x.col[q]!]! += x.val[q]!;
   for (let j = 0; j < d; j++) mean[j]! /= Math.max(n, 1);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) {
-      const t = x[i * d + j]! - mean[j]!;
-      scale[j]! += t * t;
-    }
+  for (let q = 0; q < end; q++) {
+    const j = x.col[q]!;
+    const t = x.val[q]! - mean[j]!;
+    ss[j]! += t * t;
+    nnz[j]! += 1;
   }
+  const scale = new Float64Array(d);
   for (let j = 0; j < d; j++) {
-    const s = Math.sqrt(scale[j]! / Math.max(n, 1));
+    const s = Math.sqrt((ss[j]! + (n - nnz[j]!) * mean[j]! * mean[j]!) / Math.max(n, 1));
     scale[j] = s > 1e-12 ? s : 1;
   }
   return { mean, scale };
 }
 
-/** Class probabilities of one row `z` (already standardised) into `out`. */
-function softmaxRow(w: Float64Array, z: Float64Array, k: number, d: number, out: Float64Array): void {
-  let max = -Infinity;
+/**
+ * Effective weights on the raw features, feature-major (u[j * k + c] = w[c][j] / scale[j]), and per class
+ * the intercept less the mean's share: the scores of a sparse row are offset + its non-zeros times u.
+ */
+function effective(w: Float64Array, mean: Float64Array, scale: Float64Array, k: number, d: number, u: Float64Array, offset: Float64Array): void {
   for (let c = 0; c < k; c++) {
-    let s = w[c * (d + 1) + d]!;
     const base = c * (d + 1);
-    for (let j = 0; j < d; j++) s += w[base + j]! * z[j]!;
-    out[c] = s;
-    if (s > max) max = s;
+    let off = w[base + d]!;
+    for (let j = 0; j < d; j++) {
+      const v = w[base + j]! / scale[j]!;
+      u[j * k + c] = v;
+      off -= v * mean[j]!;
+    }
+    offset[c] = off;
   }
+}
+
+/** Class probabilities of sparse row i into `out`. */
+function softmaxSparse(x: SparseRows, i: number, u: Float64Array, offset: Float64Array, k: number, out: Float64Array): void {
+  for (let c = 0; c < k; c++) out[c] = offset[c]!;
+  for (let q = x.ptr[i]!, e = x.ptr[i + 1]!; q < e; q++) {
+    const v = x.val[q]!;
+    const b = x.col[q]! * k;
+    for (let c = 0; c < k; c++) out[c]! += u[b + c]! * v;
+  }
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) if (out[c]! > max) max = out[c]!;
   let sum = 0;
   for (let c = 0; c < k; c++) {
     out[c] = Math.exp(out[c]! - max);
@@ -66,46 +123,59 @@ function softmaxRow(w: Float64Array, z: Float64Array, k: number, d: number, out:
 }
 
 /**
- * Fits the model to `n` rows of `d` features (`x`, row-major) with labels `y` in 0..classes-1.
+ * Fits the model to `n` rows of `d` features (`x`, dense row-major) with labels `y` in 0..classes-1.
  */
 export function fitLogistic(x: Float64Array, y: ArrayLike<number>, classes: number, options: LogisticOptions = {}): LogisticModel {
-  const o = { ...LOGISTIC_DEFAULTS, ...options };
   const n = y.length;
   if (n === 0) throw new Error('logistic regression: no training rows');
   const d = x.length / n;
   if (!Number.isInteger(d)) throw new Error('logistic regression: x is not n x d');
+  return fitLogisticSparse(toSparse(x, d), y, classes, options);
+}
+
+/** Fits the model to sparse rows `x` with labels `y` in 0..classes-1. */
+export function fitLogisticSparse(x: SparseRows, y: ArrayLike<number>, classes: number, options: LogisticOptions = {}): LogisticModel {
+  const o = { ...LOGISTIC_DEFAULTS, ...options };
+  const n = y.length;
+  if (n === 0) throw new Error('logistic regression: no training rows');
+  if (x.rows !== n) throw new Error(`logistic regression: ${x.rows} rows but ${n} labels`);
+  const d = x.cols;
   for (let i = 0; i < n; i++) if (!(y[i]! >= 0 && y[i]! < classes && Number.isInteger(y[i]))) throw new Error(`logistic regression: bad label ${y[i]}`);
-  const { mean, scale } = standardise(x, n, d);
-  const z = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) z[i * d + j] = (x[i * d + j]! - mean[j]!) / scale[j]!;
+  const { mean, scale } = standardise(x);
   const k = classes;
   const p = k * (d + 1);
   const prob = new Float64Array(k);
+  const u = new Float64Array(d * k);
+  const offset = new Float64Array(k);
+  const acc = new Float64Array(d * k);
+  const gsum = new Float64Array(k);
 
   const evaluate = (w: Float64Array, grad: Float64Array): number => {
-    grad.fill(0);
+    effective(w, mean, scale, k, d, u, offset);
+    acc.fill(0);
+    gsum.fill(0);
     let loss = 0;
     for (let i = 0; i < n; i++) {
-      const row = z.subarray(i * d, i * d + d);
-      softmaxRow(w, row, k, d, prob);
+      softmaxSparse(x, i, u, offset, k, prob);
       const yi = y[i]!;
       loss -= Math.log(Math.max(prob[yi]!, 1e-300));
-      for (let c = 0; c < k; c++) {
-        const g = prob[c]! - (c === yi ? 1 : 0);
-        if (g === 0) continue;
-        const base = c * (d + 1);
-        for (let j = 0; j < d; j++) grad[base + j]! += g * row[j]!;
-        grad[base + d]! += g;
+      prob[yi]! -= 1; // now the gradient of the row's loss in its scores
+      for (let c = 0; c < k; c++) gsum[c]! += prob[c]!;
+      for (let q = x.ptr[i]!, e = x.ptr[i + 1]!; q < e; q++) {
+        const v = x.val[q]!;
+        const b = x.col[q]! * k;
+        for (let c = 0; c < k; c++) acc[b + c]! += prob[c]! * v;
       }
     }
     loss /= n;
-    for (let q = 0; q < p; q++) grad[q]! /= n;
     for (let c = 0; c < k; c++) {
+      const base = c * (d + 1);
       for (let j = 0; j < d; j++) {
-        const wq = w[c * (d + 1) + j]!;
+        const wq = w[base + j]!;
+        grad[base + j] = (acc[j * k + c]! - mean[j]! * gsum[c]!) / (n * scale[j]!) + o.l2 * wq;
         loss += (o.l2 / 2) * wq * wq;
-        grad[c * (d + 1) + j]! += o.l2 * wq;
       }
+      grad[base + d] = gsum[c]! / n;
     }
     return loss;
   };
@@ -190,24 +260,30 @@ export function fitLogistic(x: Float64Array, y: ArrayLike<number>, classes: numb
 
 /** Class probabilities of every row of `x` (n x features, row-major): n x classes, row-major. */
 export function predictProba(model: LogisticModel, x: Float64Array): Float64Array {
+  return predictProbaSparse(model, toSparse(x, model.features));
+}
+
+/** Class probabilities of every sparse row: rows x classes, row-major. */
+export function predictProbaSparse(model: LogisticModel, x: SparseRows): Float64Array {
   const d = model.features;
   const k = model.classes;
-  const n = x.length / d;
-  const out = new Float64Array(n * k);
-  const zRow = new Float64Array(d);
+  if (x.cols !== d) throw new Error(`logistic regression: rows have ${x.cols} features, the model ${d}`);
+  const u = new Float64Array(d * k);
+  const offset = new Float64Array(k);
+  effective(model.weights, model.mean, model.scale, k, d, u, offset);
+  const out = new Float64Array(x.rows * k);
   const prob = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) zRow[j] = (x[i * d + j]! - model.mean[j]!) / model.scale[j]!;
-    softmaxRow(model.weights, zRow, k, d, prob);
+  for (let i = 0; i < x.rows; i++) {
+    softmaxSparse(x, i, u, offset, k, prob);
     out.set(prob, i * k);
   }
   return out;
 }
 
 /** The most probable class of each row (ties to the lower class) and its probability. */
-export function predictClasses(model: LogisticModel, x: Float64Array): { labels: Int32Array; confidence: Float64Array } {
+export function predictClasses(model: LogisticModel, x: Float64Array | SparseRows): { labels: Int32Array; confidence: Float64Array } {
   const k = model.classes;
-  const proba = predictProba(model, x);
+  const proba = x instanceof Float64Array ? predictProba(model, x) : predictProbaSparse(model, x);
   const n = proba.length / k;
   const labels = new Int32Array(n);
   const confidence = new Float64Array(n);

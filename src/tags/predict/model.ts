@@ -1,8 +1,9 @@
 /** Training a model tag on declared users' features, and predicting with it. */
 import { PortraitError } from '../../errors.js';
 import { CLASSES, MIN_LABELS_PER_CLASS, type Attribute } from './attributes.js';
-import type { FeatureMatrix } from './features.js';
-import { fitLogistic, predictClasses, type LogisticModel, type LogisticOptions } from './logistic.js';
+import { pickRows } from './features.js';
+import { fitLogisticSparse, predictClasses, type LogisticModel, type LogisticOptions, type SparseRows } from './logistic.js';
+import { splitHash } from './split.js';
 
 export interface AttributeModel {
   attribute: Attribute;
@@ -14,12 +15,24 @@ export interface AttributeModel {
   model: LogisticModel;
 }
 
-/** The rows of `m` for the given row indexes, as a new matrix. */
-export function selectRows(m: FeatureMatrix, rows: readonly number[]): Float64Array {
-  const d = m.names.length;
-  const out = new Float64Array(rows.length * d);
-  rows.forEach((r, i) => out.set(m.x.subarray(r * d, r * d + d), i * d));
-  return out;
+/**
+ * At most this many declared users train a model (per attribute): beyond some tens of thousands more
+ * users barely move a few hundred weights, while time and memory grow with them.
+ */
+export const MAX_TRAIN_USERS = 100000;
+
+/**
+ * A deterministic sample of at most `cap` ids (those with the smallest hash of ("train", id)),
+ * ascending; all of them when there are few enough. Independent of the held-out split.
+ */
+export function sampleTrainingIds(ids: readonly number[], cap = MAX_TRAIN_USERS): number[] {
+  if (ids.length <= cap) return [...ids];
+  return ids
+    .map((id) => ({ id, h: splitHash(id, 'train') }))
+    .sort((a, b) => a.h - b.h || a.id - b.id)
+    .slice(0, cap)
+    .map((e) => e.id)
+    .sort((a, b) => a - b);
 }
 
 /** Counts declared labels per class of the attribute. */
@@ -38,13 +51,12 @@ export function notEnoughLabels(attribute: Attribute, counts: Record<string, num
 }
 
 /**
- * Trains on the matrix rows `rows` with their declared `labels`. Classes under the threshold are left out
- * (their users are not trained on); fewer than two classes left is a PortraitError.
+ * Trains on the sparse rows `x` with their declared `labels` (one per row). Classes under the threshold
+ * are left out (their users are not trained on); fewer than two classes left is a PortraitError.
  */
 export function trainAttribute(
   attribute: Attribute,
-  m: FeatureMatrix,
-  rows: readonly number[],
+  x: SparseRows,
   labels: readonly string[],
   options: LogisticOptions = {},
 ): AttributeModel {
@@ -55,19 +67,19 @@ export function trainAttribute(
   const index = new Map(classes.map((c, i) => [c, i]));
   const keep: number[] = [];
   const y: number[] = [];
-  rows.forEach((r, i) => {
-    const k = index.get(labels[i]!);
+  labels.forEach((l, i) => {
+    const k = index.get(l);
     if (k !== undefined) {
-      keep.push(r);
+      keep.push(i);
       y.push(k);
     }
   });
-  const model = fitLogistic(selectRows(m, keep), y, classes.length, options);
+  const model = fitLogisticSparse(keep.length === x.rows ? x : pickRows(x, keep), y, classes.length, options);
   return { attribute, classes, labelCounts, trainedOn: keep.length, model };
 }
 
-/** Predicted class names and their probabilities for the matrix rows `rows`. */
-export function predictAttribute(am: AttributeModel, m: FeatureMatrix, rows: readonly number[]): { values: string[]; confidence: Float64Array } {
-  const { labels, confidence } = predictClasses(am.model, selectRows(m, rows));
+/** Predicted class names and their probabilities for the sparse rows `x`. */
+export function predictAttribute(am: AttributeModel, x: SparseRows): { values: string[]; confidence: Float64Array } {
+  const { labels, confidence } = predictClasses(am.model, x);
   return { values: Array.from(labels, (l) => am.classes[l]!), confidence };
 }

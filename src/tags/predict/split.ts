@@ -4,7 +4,7 @@
  */
 
 /** A 32-bit hash of (seed, id) mapped to [0, 1): FNV-1a over the decimal text, then murmur3's finaliser. */
-export function splitHash(id: number | bigint, seed = 0): number {
+export function splitHash(id: number | bigint, seed: number | string = 0): number {
   const text = `${seed}:${id}`;
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
