@@ -25,6 +25,25 @@ export interface CompileContext {
   tagType(key: string): TagValueType | undefined;
 }
 
+/**
+ * A context whose as-of time is bound on first use, so a statement never carries a parameter it does
+ * not read (the engine refuses those).
+ */
+export function conditionContext(
+  params: SqlParams,
+  asOf: Date,
+  relations: Omit<CompileContext, 'params' | 'asOf'>,
+): CompileContext {
+  let asOfSql: string | undefined;
+  return {
+    ...relations,
+    params,
+    get asOf() {
+      return (asOfSql ??= `CAST(${params.bind(asOf)} AS TIMESTAMP)`);
+    },
+  };
+}
+
 /** "when.and[1].value" from a path. */
 export function formatPath(path: JsonPath): string {
   return path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${k}` : k), '') || '(root)';

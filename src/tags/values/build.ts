@@ -6,7 +6,7 @@
  * transaction, so a failure leaves the previous values untouched.
  */
 import { requireAsOf } from '../../analytics/as-of.js';
-import type { CompileContext } from '../../conditions/compile.js';
+import { conditionContext, type CompileContext } from '../../conditions/compile.js';
 import { SqlParams } from '../../conditions/params.js';
 import { PortraitError } from '../../errors.js';
 import type { Warehouse } from '../../warehouse/warehouse.js';
@@ -108,21 +108,13 @@ export async function buildTags(ws: Workspace, options: TagBuildOptions = {}): P
       }
       ready.push(tag);
     }
-    const context = (): CompileContext => {
-      const p = new SqlParams();
-      let asOfSql: string | undefined;
-      return {
-        params: p,
-        // Bound on first use: a statement must not carry a parameter it never reads.
-        get asOf() {
-          return (asOfSql ??= `CAST(${p.bind(asOf)} AS TIMESTAMP)`);
-        },
+    const context = (): CompileContext =>
+      conditionContext(new SqlParams(), asOf, {
         universe: KNOWN_USERS_TABLE,
         tagTable,
         interestTable: INTEREST_TABLE,
         tagType: (k) => registry.typeOf(k),
-      };
-    };
+      });
     const scanned = ready.filter(isScanAggregate);
     if (scanned.length) {
       const ctx = context();
