@@ -6,6 +6,7 @@
 import { buildClvScores } from './analytics/clv/build.js';
 import { buildPurchaseCycles } from './analytics/cycles/index.js';
 import { requireAsOf } from './analytics/as-of.js';
+import { buildRhythm } from './analytics/rhythm/index.js';
 import { buildInterestScores } from './tags/interest/index.js';
 import { buildGiftFlags } from './tags/noise/index.js';
 import { buildPredictions } from './tags/predict/index.js';
@@ -37,6 +38,7 @@ export const BUILD_STAGES: readonly Stage[] = [
   { name: 'interest scores', run: (ws, asOf) => buildInterestScores(ws, { asOf }) },
   { name: 'purchase cycles', run: (ws, asOf) => buildPurchaseCycles(ws, { asOf }) },
   { name: 'traits', run: (ws, asOf) => buildTraits(ws, { asOf }) },
+  { name: 'behaviour rhythm', run: (ws, asOf) => buildRhythm(ws, { asOf }) },
   { name: 'lifetime value', run: (ws, asOf) => buildClvScores(ws, { asOf }) },
   { name: 'predicted attributes', run: (ws, asOf) => buildPredictions(ws, { asOf }) },
   {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { workspaceStats, type WorkspaceStats } from './analytics/stats.js';
 import { runBuild, type BuildReport } from './build.js';
 import { PortraitError } from './errors.js';
+import { profileCard, type ProfileCard } from './profile/profile.js';
 import { synthesize, type SynthOptions, type SynthReport } from './synth/index.js';
 import { Workspace, workspacePaths } from './workspace/workspace.js';
 
@@ -23,6 +24,8 @@ export interface DemoResult {
   synth: SynthReport;
   build: BuildReport;
   stats: WorkspaceStats;
+  /** The portrait of one showcase user: the buyer with most purchase days (ties: smaller id). */
+  profile: ProfileCard | null;
   stages: DemoStage[];
 }
 
@@ -51,7 +54,11 @@ export async function runDemo(dir: string, options: SynthOptions, log: (line: st
     const synth = await timed(`synthesising ${options.users.toLocaleString('en-US')} users over ${options.days} days`, () => synthesize(ws, options));
     const build = await timed('building the portrait', () => runBuild(ws));
     const stats = await timed('summarising', () => workspaceStats(ws.wh));
-    return { workspace: paths.dir, synth, build, stats, stages };
+    const showcase = await ws.wh.query<{ user_id: number }>(
+      "SELECT user_id FROM tag_values WHERE tag = 'purchase_count' ORDER BY num DESC, user_id LIMIT 1",
+    );
+    const profile = showcase[0] ? await timed('reading a profile card', () => profileCard(ws, Number(showcase[0]!.user_id))) : null;
+    return { workspace: paths.dir, synth, build, stats, profile, stages };
   } finally {
     await ws.close();
   }

@@ -20,6 +20,10 @@ import {
   type BgNbdParams,
 } from '../src/analytics/clv/index.js';
 import { DuckDBWarehouse } from '../src/warehouse/duckdb.js';
+import { buildClvScores } from '../src/analytics/clv/build.js';
+import { hyp2f1 } from '../src/analytics/clv/special.js';
+import { resolveSynthOptions, synthesize } from '../src/synth/index.js';
+import { Workspace } from '../src/workspace/workspace.js';
 import { runCli, tempDir } from './helpers.js';
 
 // ---- seeded randomness for the simulations ----
@@ -389,6 +393,48 @@ test('clv fit: a missing column or a bad line exits 1 naming the file, the line 
     assert.equal(r.code, 1);
     assert.match(r.stderr, /calibration end "14\/01\/2024" is not a date/);
   } finally {
+    cleanup();
+  }
+});
+
+test('2F1 with c < 0 (no repeat purchases and a + b < 1) equals its direct power series', () => {
+  const series = (a: number, b: number, c: number, z: number) => {
+    let term = 1;
+    let sum = 1;
+    for (let n = 0; n < 100_000 && Math.abs(term) > 1e-18 * Math.abs(sum); n++) {
+      term *= ((a + n) * (b + n) * z) / ((c + n) * (n + 1));
+      sum += term;
+    }
+    return sum;
+  };
+  for (const [a, b, c, z] of [[1.36, 0.81, -0.18, 0.3], [0.5, 0.2, -0.6, 0.9], [2, 3, -0.5, 0.95]] as const) {
+    const got = hyp2f1(a, b, c, z);
+    assert.ok(Math.abs(got - series(a, b, c, z)) <= 1e-9 * Math.abs(got), `2F1(${a}, ${b}; ${c}; ${z})`);
+  }
+  // E[X(t)] for a customer without repeats stays finite, positive and growing in t when a + b < 1.
+  const p = { r: 1.36, alpha: 27.6, a: 0.0043, b: 0.81 };
+  const e = [30, 90, 365].map((t) => expectedPurchases(p, t, 0, 0, 20));
+  assert.ok(e[0]! > 0 && e[0]! < e[1]! && e[1]! < e[2]!, `E[X(t)] = ${e.join(', ')}`);
+});
+
+test('lifetime value as a build stage: one row per buyer, as of the build time', async () => {
+  const { dir, cleanup } = tempDir();
+  const ws = await Workspace.init(join(dir, 'ws'));
+  try {
+    await synthesize(ws, resolveSynthOptions({ users: 1500, days: 40, seed: 5 }));
+    const report = await buildClvScores(ws);
+    const buyers = await ws.wh.query<{ n: number }>("SELECT count(DISTINCT user_id) AS n FROM events WHERE type = 'buy'");
+    assert.equal(report.rows, Number(buyers[0]!.n));
+    assert.ok(report.bgnbd && report.gammaGamma, report.note);
+    const bad = await ws.wh.query<{ n: number }>(
+      'SELECT count(*) AS n FROM clv_scores WHERE NOT (p_alive BETWEEN 0 AND 1) OR expected_purchases < 0 OR clv < 0 OR clv IS NULL',
+    );
+    assert.equal(Number(bad[0]!.n), 0);
+    // A buyer's CLV is their expected purchases times their expected spend, discounted: below the undiscounted product.
+    const over = await ws.wh.query<{ n: number }>('SELECT count(*) AS n FROM clv_scores WHERE clv > expected_purchases * expected_spend + 1e-6');
+    assert.equal(Number(over[0]!.n), 0);
+  } finally {
+    await ws.close();
     cleanup();
   }
 });

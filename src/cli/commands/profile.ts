@@ -10,7 +10,8 @@ function parseUserId(value: string): number {
   return Number(value);
 }
 
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+/** ISO weekdays: 1 is Monday. */
+const WEEKDAYS = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
 function attribute(a: Attribute): string {
   const parts: string[] = [];

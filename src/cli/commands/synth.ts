@@ -6,6 +6,7 @@ import { PortraitError } from '../../errors.js';
 import { formatNumber, formatTime, renderPairs, renderTable } from '../format.js';
 import { io, output, parseCount, parseWhole, withWorkspace, workspaceDir } from '../context.js';
 import { renderStats } from './workspace.js';
+import { renderProfile } from './profile.js';
 
 interface SynthFlags {
   users?: number;
@@ -78,12 +79,14 @@ export function registerSynthCommands(program: Command): void {
         renderStats(result.stats),
         '',
         `Portrait built as of ${formatTime(result.build.asOf)}`,
-        renderTable(['stage', 'rows'], result.build.stages.map((s) => [s.stage, s.rows])),
+        renderTable(['stage', 'rows', 'note'], result.build.stages.map((s) => [s.stage, s.rows, s.note ?? ''])),
         '',
+        ...(result.profile ? ['A profile card (portrait profile USER_ID):', '', renderProfile(result.profile), ''] : []),
         'Stages',
         renderPairs(result.stages.map((s) => [s.stage, `${s.seconds.toFixed(1)} s`])),
         '',
-        `Explore it: npx portrait stats --workspace ${result.workspace}`,
+        `Explore it: npx portrait tags list --workspace ${result.workspace}`,
+        `            npx portrait profile ${result.profile?.userId ?? 'USER_ID'} --workspace ${result.workspace}`,
       ].join('\n'),
     );
   });

@@ -27,8 +27,30 @@ const windowedCounts: TagDefinitionInput[] = COUNTED.flatMap(([type, en, zh]) =>
 
 const INTERACTIONS = ['pv', 'fav', 'cart', 'buy'] as const;
 
+const rhythm = (key: string, column: string, type: TagDefinitionInput['type'], en: string, zh: string, unit?: string): TagDefinitionInput => ({
+  key,
+  family: 'own_behaviour',
+  kind: 'fact',
+  type,
+  ...(unit ? { unit } : {}),
+  description: { en, zh },
+  definition: { source: { table: 'user_rhythm', column } },
+});
+
+export const RHYTHM_TAGS: TagDefinitionInput[] = [
+  rhythm('first_action', 'first_action', 'text', 'Event type of the user\'s first event.', '首次行为'),
+  rhythm('peak_hour', 'peak_hour', 'integer', 'Hour of day (0-23) with most activity.', '最活跃时段'),
+  rhythm('active_hours', 'active_hours', 'list', 'Hours of day holding the bulk of the activity.', '活跃时段'),
+  rhythm('peak_weekday', 'peak_weekday', 'text', 'Weekday with most activity.', '最活跃星期'),
+  rhythm('weekend_share', 'weekend_share', 'number', 'Share of activity at weekends.', '周末活跃占比'),
+  rhythm('session_minutes', 'median_session_minutes', 'number', 'Typical (median) session length.', '典型访问时长', 'minutes'),
+  rhythm('view_to_buy_minutes', 'median_view_to_buy_minutes', 'number', 'Typical (median) time from first viewing an item to buying it.', '从浏览到购买的时长', 'minutes'),
+  rhythm('payday', 'payday', 'integer', 'Day of the month spending peaks on, when the data shows one.', '发薪日（消费高峰日）'),
+];
+
 export const BEHAVIOUR_TAGS: TagDefinitionInput[] = [
   ...windowedCounts,
+  ...RHYTHM_TAGS,
   {
     key: 'active_days_30d',
     family: 'own_behaviour',

@@ -43,6 +43,22 @@ export const PEOPLE_TAGS: TagDefinitionInput[] = [
   declared('education', 'social', 'Declared education.', '学历'),
   declared('marital_status', 'social', 'Declared marital status.', '婚姻状况'),
   {
+    key: 'home_place',
+    family: 'geographic',
+    kind: 'fact',
+    type: 'text',
+    description: { en: 'Geohash of where the user is at night and at weekends.', zh: '居住地' },
+    definition: { source: { table: 'user_rhythm', column: 'home_geohash' } },
+  },
+  {
+    key: 'work_place',
+    family: 'geographic',
+    kind: 'fact',
+    type: 'text',
+    description: { en: 'Geohash of where the user is in weekday working hours (told apart from home by time of day).', zh: '工作地' },
+    definition: { source: { table: 'user_rhythm', column: 'work_geohash' } },
+  },
+  {
     key: 'friend_count',
     family: 'social',
     kind: 'fact',
