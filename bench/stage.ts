@@ -8,8 +8,9 @@ if (!stage || !dir || !events || !seed) {
   process.exit(2);
 }
 const started = process.hrtime.bigint();
-const rows = await stage.run({ dir, events: Number(events), seed: Number(seed) });
+const result = await stage.run({ dir, events: Number(events), seed: Number(seed) });
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const { rows, ...measures } = typeof result === 'number' ? { rows: result } : result;
 console.log(
   JSON.stringify({
     stage: stage.name,
@@ -17,5 +18,6 @@ console.log(
     seconds: Number(seconds.toFixed(3)),
     rowsPerSecond: Math.round(rows / seconds),
     peakMemoryMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    ...measures,
   }),
 );

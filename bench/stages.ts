@@ -9,6 +9,13 @@ import { importTaobao } from '../src/ingest/taobao.js';
 import { synthesize, resolveSynthOptions } from '../src/synth/index.js';
 import { buildPurchaseCycles } from '../src/analytics/cycles/index.js';
 import { buildInterestScores } from '../src/tags/interest/index.js';
+import { buildRhythm } from '../src/analytics/rhythm/index.js';
+import { buildClvScores } from '../src/analytics/clv/build.js';
+import { buildGiftFlags } from '../src/tags/noise/index.js';
+import { buildPredictions } from '../src/tags/predict/index.js';
+import { buildTraits } from '../src/tags/traits/build.js';
+import { buildTags } from '../src/tags/values/build.js';
+import { profileCard } from '../src/profile/profile.js';
 import { Workspace } from '../src/workspace/workspace.js';
 
 export interface BenchContext {
@@ -20,7 +27,13 @@ export interface BenchContext {
 export interface Stage {
   name: string;
   description: string;
-  run(ctx: BenchContext): Promise<number>;
+  /** Rows handled, or rows with further measurements (e.g. latency percentiles) for the JSON line. */
+  run(ctx: BenchContext): Promise<number | { rows: number; [measure: string]: number }>;
+}
+
+/** The q-quantile (0-1) of sorted numbers, by the nearest rank. */
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
 const worldDir = (ctx: BenchContext) => join(ctx.dir, 'world');
@@ -56,6 +69,11 @@ export const STAGES: Stage[] = [
     },
   },
   {
+    name: 'build-gifts',
+    description: 'gift flags (noise control) of the synthesised world (src/tags/noise)',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await buildGiftFlags(ws)).rows),
+  },
+  {
     name: 'build-interest',
     description: 'interest scores (category, brand, content tag) of the synthesised world',
     run: (ctx) => using(worldDir(ctx), async (ws) => (await buildInterestScores(ws)).rows),
@@ -64,6 +82,48 @@ export const STAGES: Stage[] = [
     name: 'build-cycles',
     description: 'purchase cycles of the synthesised world (src/analytics/cycles)',
     run: (ctx) => using(worldDir(ctx), async (ws) => (await buildPurchaseCycles(ws)).rows),
+  },
+  {
+    name: 'build-traits',
+    description: 'consumption level, device tier and channel (src/tags/traits)',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await buildTraits(ws)).rows),
+  },
+  {
+    name: 'build-rhythm',
+    description: 'behaviour rhythm (src/analytics/rhythm)',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await buildRhythm(ws)).rows),
+  },
+  {
+    name: 'build-clv',
+    description: 'BG/NBD + Gamma-Gamma fitted and every buyer scored (src/analytics/clv/build.ts)',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await buildClvScores(ws)).rows),
+  },
+  {
+    name: 'build-predict',
+    description: 'predicted gender and age band (src/tags/predict)',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await buildPredictions(ws)).rows),
+  },
+  {
+    name: 'build-tags',
+    description: 'every built-in tag into tag_values (reads the tables of the build stages above)',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await buildTags(ws)).rows),
+  },
+  {
+    name: 'profile',
+    description: 'profile cards of 200 random known users, one after another: p50 and p99 milliseconds',
+    run: (ctx) =>
+      using(worldDir(ctx), async (ws) => {
+        const users = await ws.wh.query<{ user_id: number }>('SELECT user_id FROM known_users USING SAMPLE 200 ROWS (reservoir, 42)');
+        await profileCard(ws, Number(users[0]!.user_id)); // warm-up: loads the registry and the engine's caches
+        const ms: number[] = [];
+        for (const u of users) {
+          const started = process.hrtime.bigint();
+          await profileCard(ws, Number(u.user_id));
+          ms.push(Number(process.hrtime.bigint() - started) / 1e6);
+        }
+        ms.sort((a, b) => a - b);
+        return { rows: ms.length, p50Ms: Number(quantile(ms, 0.5).toFixed(1)), p99Ms: Number(quantile(ms, 0.99).toFixed(1)) };
+      }),
   },
   {
     name: 'export-taobao-csv',

@@ -82,7 +82,7 @@ export function renderProfile(card: ProfileCard): string {
     ['followers / following', `${formatNumber(s.followers)} / ${formatNumber(s.following)}`],
     ['brought by', s.broughtBy],
     ['invited', s.invited],
-    ['shares with', s.sharesWith.map((x) => `${x.userId} (${x.shares})`).join(', ') || '-'],
+    ['shares with', s.sharesWith.join(', ') || '-'],
   ];
   const tagLines = TAG_FAMILIES.filter((f) => card.tags[f]).map(
     (f) => `  ${f}: ${Object.entries(card.tags[f]!).map(([k, x]) => `${k}=${formatValue(x)}`).join('; ')}`,

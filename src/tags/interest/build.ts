@@ -114,7 +114,8 @@ export function interestScoresSql(config: InterestConfig, asOf: Date | null, exc
   SELECT CAST(s.user_id AS BIGINT) AS user_id, CAST(s.dimension AS VARCHAR) AS dimension, CAST(s.tag AS VARCHAR) AS tag,
     CAST(s.weight AS DOUBLE) AS weight, CAST(${score.sql} AS DOUBLE) AS score,
     CAST(s.interactions AS BIGINT) AS interactions, a.as_of
-  FROM s CROSS JOIN a`;
+  FROM s CROSS JOIN a
+  ORDER BY s.user_id`;
   return { sql, params };
 }
 

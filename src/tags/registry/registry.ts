@@ -49,19 +49,25 @@ function deepestIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
   return best;
 }
 
+let builtinTags: ReadonlyMap<string, RegisteredTag> | undefined;
+
 export class TagRegistry {
   private constructor(private readonly tags: Map<string, RegisteredTag>) {}
 
   /** The built-in tags alone (what a workspace without definitions has). */
   static builtin(): TagRegistry {
-    const tags = new Map<string, RegisteredTag>();
-    for (const input of BUILTIN_TAGS) {
-      const def = parseDefinition(input, `built-in tag ${input.key}`);
-      tags.set(def.key, { ...def, origin: 'builtin' });
+    // Parsed and checked once per process: a profile card must not pay for it on every call.
+    if (!builtinTags) {
+      const tags = new Map<string, RegisteredTag>();
+      for (const input of BUILTIN_TAGS) {
+        const def = parseDefinition(input, `built-in tag ${input.key}`);
+        tags.set(def.key, { ...def, origin: 'builtin' });
+      }
+      const registry = new TagRegistry(tags);
+      for (const tag of tags.values()) registry.check(tag, `built-in tag ${tag.key}`);
+      builtinTags = tags;
     }
-    const registry = new TagRegistry(tags);
-    for (const tag of tags.values()) registry.check(tag, `built-in tag ${tag.key}`);
-    return registry;
+    return new TagRegistry(new Map(builtinTags));
   }
 
   /** Built-in tags plus the workspace's definitions; a broken definition file is named in the error. */

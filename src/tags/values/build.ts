@@ -1,6 +1,6 @@
 /**
  * The tag build stage: every registered tag's values as of one time, into `tag_values` (tag, user_id,
- * num, txt, ts, lst; sorted by tag then user so both a tag's users and a user's tags are found by range),
+ * num, txt, ts, lst; sorted by user, so a profile card reads one user's tags from one row group),
  * with `known_users` (everyone with an event up to as-of or a declared profile: the universe "not" and
  * zero counts refer to). Values are computed into a staging table and swapped in at the end, inside one
  * transaction, so a failure leaves the previous values untouched.
@@ -130,9 +130,9 @@ export async function buildTags(ws: Workspace, options: TagBuildOptions = {}): P
     if (partial) {
       const keys = options.keys!.map((k) => `'${k}'`).join(', '); // keys are registry-checked identifiers
       await wh.run(`DELETE FROM ${TAG_VALUES_TABLE} WHERE tag IN (${keys})`);
-      await wh.run(`INSERT INTO ${TAG_VALUES_TABLE} SELECT * FROM ${STAGING} ORDER BY tag, user_id`);
+      await wh.run(`INSERT INTO ${TAG_VALUES_TABLE} SELECT * FROM ${STAGING} ORDER BY user_id, tag`);
     } else {
-      await wh.run(`CREATE OR REPLACE TABLE ${TAG_VALUES_TABLE} AS SELECT * FROM ${STAGING} ORDER BY tag, user_id`);
+      await wh.run(`CREATE OR REPLACE TABLE ${TAG_VALUES_TABLE} AS SELECT * FROM ${STAGING} ORDER BY user_id, tag`);
       await wh.run(`CREATE OR REPLACE TABLE ${TAG_BUILDS_TABLE} AS SELECT CAST($1 AS TIMESTAMP) AS as_of, CAST($2 AS BIGINT) AS tags`, [asOf, ready.length]);
     }
     await wh.run(`DROP TABLE ${STAGING}`);
