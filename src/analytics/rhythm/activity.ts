@@ -19,15 +19,16 @@ export function typeNameSql(code: string): string {
   return `CAST(enum_range(NULL::event_type)[${code} + 1] AS VARCHAR)`;
 }
 
-/** Hours of the day as a 24-long list of event counts (closed numbers 0..23, not user values). */
-function histogramSql(): string {
-  const cells = Array.from({ length: 24 }, (_, h) => `COALESCE(sum(n) FILTER (WHERE h = ${h}), 0)`);
+/** Counts per value of a small closed range as one list (e.g. hours 0..23): filtered sums, one pass. */
+function countsListSql(column: 'h' | 'wd', from: number, to: number): string {
+  const cells: string[] = [];
+  for (let v = from; v <= to; v++) cells.push(`COALESCE(sum(n) FILTER (WHERE ${column} = ${v}), 0)`);
   return `[${cells.join(', ')}]`;
 }
 
 /**
- * CTEs: rb (buckets), ru (one row per user: events, first event and type, hour histogram, weekend share),
- * rw (busiest weekday), rh (active hours), rs (sessions). `asOf` is the bound as-of placeholder.
+ * CTEs: rb (buckets), ru (one row per user: events, first event and type, hour and weekday counts, weekend
+ * share), rh (active hours), rs (sessions). `asOf` is the bound as-of placeholder.
  */
 export function activityCtes(p: Params, config: RhythmConfig, asOf: string): string {
   const bucketUs = p.add(bucketSeconds(config.sessions.gapMinutes) * 1_000_000, 'BIGINT');
@@ -47,20 +48,17 @@ export function activityCtes(p: Params, config: RhythmConfig, asOf: string): str
   ), ru AS (
     SELECT user_id, sum(n) AS events, min(k0) AS k_first,
       CAST(make_timestamp(min(k0) // ${TYPE_SLOTS}) AS DATE) AS first_day,
-      ${histogramSql()} AS hour_histogram,
+      ${countsListSql('h', 0, 23)} AS hour_histogram,
+      ${countsListSql('wd', 1, 7)} AS weekdays,
       COALESCE(sum(n) FILTER (WHERE wd >= 6), 0) / sum(n) AS weekend_share
     FROM rb GROUP BY user_id
-  ), rw AS (
-    -- busiest weekday, ties to the earlier day
-    SELECT user_id, arg_max(wd, n * 8 - wd) AS peak_weekday
-    FROM (SELECT user_id, wd, sum(n) AS n FROM rb GROUP BY user_id, wd) GROUP BY user_id
   ), rh AS (
     -- the fewest hours, busiest first (ties to the earlier hour), holding at least the active share
     SELECT user_id, list(h ORDER BY h) AS active_hours FROM (
       SELECT user_id, h, n,
         COALESCE(sum(n) OVER (PARTITION BY user_id ORDER BY n DESC, h ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before,
         sum(n) OVER (PARTITION BY user_id) AS total
-      FROM (SELECT user_id, h, sum(n) AS n FROM rb GROUP BY user_id, h)
+      FROM (SELECT * FROM (SELECT user_id, unnest(range(24)) AS h, unnest(hour_histogram) AS n FROM ru) WHERE n > 0)
     ) WHERE before < ${share} * total
     GROUP BY user_id
   ), rs0 AS (
@@ -69,11 +67,14 @@ export function activityCtes(p: Params, config: RhythmConfig, asOf: string): str
       CASE WHEN k0 // ${TYPE_SLOTS} - lag(t1) OVER (PARTITION BY user_id ORDER BY bk) <= ${gapUs} THEN 0 ELSE 1 END AS starts
     FROM rb
   ), rs1 AS (
-    SELECT user_id, k0, t1, sum(starts) OVER (PARTITION BY user_id ORDER BY bk ROWS UNBOUNDED PRECEDING) AS sid
-    FROM rs0
+    -- one more pass in bucket order: the key of the latest session start, and whether the next bucket
+    -- starts a new session (then this one ends its session)
+    SELECT user_id, t1, max(CASE WHEN starts = 1 THEN k0 END) OVER w AS sk, lead(starts, 1, 1) OVER w AS last
+    FROM rs0 WINDOW w AS (PARTITION BY user_id ORDER BY bk ROWS UNBOUNDED PRECEDING)
   ), rs2 AS MATERIALIZED (
-    SELECT user_id, (max(t1) - min(k0) // ${TYPE_SLOTS}) / 60000000.0 AS minutes, min(k0) % ${TYPE_SLOTS} AS opener
-    FROM rs1 GROUP BY user_id, sid
+    -- one row per session: its length and the type of its first event
+    SELECT user_id, (t1 - sk // ${TYPE_SLOTS}) / 60000000.0 AS minutes, sk % ${TYPE_SLOTS} AS opener
+    FROM rs1 WHERE last = 1
   ), rs AS (
     -- sessions, their median length, and the type that opens most of them (ties to the earlier type)
     SELECT s.user_id, s.sessions, s.median_session_minutes, o.opener

@@ -42,7 +42,7 @@ export function rhythmSelectSql(config: RhythmConfig, asOf: Date): { sql: string
     CAST(list_position(u.hour_histogram, list_max(u.hour_histogram)) - 1 AS INTEGER) AS peak_hour,
     CAST(h.active_hours AS INTEGER[]) AS active_hours,
     CAST(u.hour_histogram AS INTEGER[]) AS hour_histogram,
-    CAST(w.peak_weekday AS INTEGER) AS peak_weekday,
+    CAST(list_position(u.weekdays, list_max(u.weekdays)) AS INTEGER) AS peak_weekday,
     CAST(u.weekend_share AS DOUBLE) AS weekend_share,
     CAST(s.sessions AS BIGINT) AS sessions,
     CAST(s.median_session_minutes AS DOUBLE) AS median_session_minutes,
@@ -57,7 +57,6 @@ export function rhythmSelectSql(config: RhythmConfig, asOf: Date): { sql: string
     ${at} AS as_of
   FROM ru u
   JOIN rh h USING (user_id)
-  JOIN rw w USING (user_id)
   JOIN rs s USING (user_id)
   LEFT JOIN rvb v USING (user_id)
   LEFT JOIN rpd d USING (user_id)

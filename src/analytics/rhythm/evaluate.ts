@@ -42,6 +42,8 @@ export interface RhythmEvaluation {
   payday: Detection & {
     /** Detected paydays within one day of the truth (circular over 31 days). */
     within1: number;
+    /** Within two days (the default window is three days long, so a window starting a day or two off still overlaps). */
+    within2: number;
     /** Users with payday truth and at least minPeakDays-worth of purchase days (3). */
     withThreeBuyDays: number;
   };
@@ -90,6 +92,7 @@ export async function evaluateRhythm(ws: Workspace): Promise<RhythmEvaluation> {
       count(payday) AS pay_predicted,
       count(*) FILTER (WHERE payday = t_payday) AS pay_correct,
       count(*) FILTER (WHERE least((payday - t_payday + 31) % 31, (t_payday - payday + 31) % 31) <= 1) AS pay_within1,
+      count(*) FILTER (WHERE least((payday - t_payday + 31) % 31, (t_payday - payday + 31) % 31) <= 2) AS pay_within2,
       count(*) FILTER (WHERE buy_days > 0) AS pay_true,
       count(*) FILTER (WHERE buy_days >= 3) AS pay_three,
       count(home_geohash) AS home_predicted,
@@ -117,7 +120,7 @@ export async function evaluateRhythm(ws: Workspace): Promise<RhythmEvaluation> {
       activeUsers: num(r.active_users),
     },
     weekendShare: { weekendLovers: numOrNull(r.we_lovers), neutral: numOrNull(r.we_neutral), weekdayLovers: numOrNull(r.we_weekday) },
-    payday: { ...detection('pay', 'pay_true'), within1: num(r.pay_within1), withThreeBuyDays: num(r.pay_three) },
+    payday: { ...detection('pay', 'pay_true'), within1: num(r.pay_within1), within2: num(r.pay_within2), withThreeBuyDays: num(r.pay_three) },
     home: detection('home', 'home_true'),
     work: { ...detection('work', 'work_true'), withoutJobButPredicted: num(r.work_nojob) },
   };
