@@ -329,3 +329,25 @@ describe('the whole build on the real Taobao sample', () => {
     ws = await Workspace.open(dir);
   });
 });
+
+describe('traits against the synthetic world\'s truth', () => {
+  test('consumption level and device price rise with the hidden income level', async () => {
+    const t = tempDir();
+    const ws = await Workspace.init(join(t.dir, 'ws'));
+    try {
+      const { resolveSynthOptions, synthesize } = await import('../src/synth/index.js');
+      await synthesize(ws, resolveSynthOptions({ users: 3000, days: 60, seed: 13 }));
+      await buildTraits(ws);
+      const rows = await ws.wh.query<{ income: string; pct: number; device: number }>(
+        `SELECT u.income, avg(t.price_percentile) AS pct, avg(t.device_price) AS device
+         FROM user_traits t JOIN truth.users u USING (user_id) WHERE u.kind = 'normal' GROUP BY u.income`,
+      );
+      const by = new Map(rows.map((r) => [r.income, r]));
+      assert.ok(by.get('low')!.pct < by.get('middle')!.pct && by.get('middle')!.pct < by.get('high')!.pct, JSON.stringify(rows));
+      assert.ok(by.get('low')!.device < by.get('middle')!.device && by.get('middle')!.device < by.get('high')!.device, JSON.stringify(rows));
+    } finally {
+      await ws.close();
+      t.cleanup();
+    }
+  });
+});
