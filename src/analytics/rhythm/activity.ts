@@ -45,7 +45,7 @@ export function activityCtes(p: Params, config: RhythmConfig, asOf: string): str
       FROM events WHERE ts <= ${asOf}
       GROUP BY user_id, bk
     )
-  ), ru AS (
+  ), ru AS MATERIALIZED (
     SELECT user_id, sum(n) AS events, min(k0) AS k_first,
       CAST(make_timestamp(min(k0) // ${TYPE_SLOTS}) AS DATE) AS first_day,
       ${countsListSql('h', 0, 23)} AS hour_histogram,
