@@ -171,11 +171,16 @@ export function mineBasketRules(baskets: Baskets, options: RuleOptions): BasketR
   const textOf = (r: number) => (texts[r] ??= ruleText(build(r)));
   const order = new Int32Array(size);
   for (let r = 0; r < size; r++) order[r] = r;
+  // Compared as exact fractions of counts, so rules whose lift or confidence is mathematically equal tie
+  // (and fall to the next key) even when their floating-point values differ in the last bit:
+  // lift = count(XY) n / (count(X) count(Y)), confidence = count(XY) / count(X).
+  const countZ = (r: number) => store.count(ruleSet[r]!);
+  const countY = (r: number) => itemCounts[store.items(ruleSet[r]!)[rulePos[r]!]!]!;
   order.sort(
     (a, b) =>
-      ruleLift[b]! - ruleLift[a]! ||
-      ruleConf[b]! - ruleConf[a]! ||
-      store.count(ruleSet[b]!) - store.count(ruleSet[a]!) ||
+      compareProducts(countZ(b), ruleCover[a]!, countY(a), countZ(a), ruleCover[b]!, countY(b)) ||
+      compareProducts(countZ(b), ruleCover[a]!, 1, countZ(a), ruleCover[b]!, 1) ||
+      countZ(b) - countZ(a) ||
       byCodeUnits(textOf(a), textOf(b)),
   );
 
@@ -205,6 +210,15 @@ export function mineBasketRules(baskets: Baskets, options: RuleOptions): BasketR
     rule,
     top: (limit = size) => Array.from({ length: Math.min(limit, size) }, (_, i) => rule(i)),
   };
+}
+
+/** Sign of a1 a2 a3 - b1 b2 b3 for non-negative whole numbers, exactly (BigInt beyond 2^53). */
+function compareProducts(a1: number, a2: number, a3: number, b1: number, b2: number, b3: number): number {
+  const p = a1 * a2 * a3;
+  const q = b1 * b2 * b3;
+  if (p <= Number.MAX_SAFE_INTEGER && q <= Number.MAX_SAFE_INTEGER) return p - q;
+  const d = BigInt(a1) * BigInt(a2) * BigInt(a3) - BigInt(b1) * BigInt(b2) * BigInt(b3);
+  return d > 0n ? 1 : d < 0n ? -1 : 0;
 }
 
 function trimZeros(counts: number[]): number[] {
