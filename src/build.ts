@@ -11,6 +11,7 @@ import { buildInterestScores } from './tags/interest/index.js';
 import { buildGiftFlags } from './tags/noise/index.js';
 import { buildPredictions } from './tags/predict/index.js';
 import { buildTraits } from './tags/traits/build.js';
+import { buildRfm } from './segments/rfm.js';
 import { buildTags } from './tags/values/build.js';
 import type { Workspace } from './workspace/workspace.js';
 
@@ -40,6 +41,7 @@ export const BUILD_STAGES: readonly Stage[] = [
   { name: 'traits', run: (ws, asOf) => buildTraits(ws, { asOf }) },
   { name: 'behaviour rhythm', run: (ws, asOf) => buildRhythm(ws, { asOf }) },
   { name: 'lifetime value', run: (ws, asOf) => buildClvScores(ws, { asOf }) },
+  { name: 'rfm', run: (ws, asOf) => buildRfm(ws, { asOf }) },
   { name: 'predicted attributes', run: (ws, asOf) => buildPredictions(ws, { asOf }) },
   {
     name: 'tags',

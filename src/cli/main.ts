@@ -13,6 +13,7 @@ import { registerImportCommands } from './commands/import.js';
 import { registerSynthCommands } from './commands/synth.js';
 import { registerTagCommands } from './commands/tags.js';
 import { registerProfileCommands } from './commands/profile.js';
+import { registerSegmentCommands } from './commands/segment.js';
 import { registerNoiseCommands } from './commands/noise.js';
 import { registerWorkspaceCommands } from './commands/workspace.js';
 
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerPredictCommands(program);
   registerTagCommands(program);
   registerProfileCommands(program);
+  registerSegmentCommands(program);
   registerNoiseCommands(program);
   program.commands.forEach(function inheritSettings(c: Command) {
     c.exitOverride().configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });

@@ -4,12 +4,14 @@
  * zero satisfies ("bought fewer than 2") includes users with no such events at all.
  */
 import { PortraitError } from '../errors.js';
+import { RFM_GROUP_NAMES } from '../segments/rfm-groups.js';
 import { valueColumn, type TagValueType } from '../tags/value-types.js';
 import { eventFilterSql, holds, sqlOp, windowSql } from './events.js';
 import type { SqlParams } from './params.js';
-import type { BehaviourCondition, Condition, InterestCondition, TagCondition } from './schema.js';
+import { durationSeconds, type BehaviourCondition, type Condition, type InterestCondition, type TagCondition } from './schema.js';
 
 export type JsonPath = (string | number)[];
+
 
 export interface CompileContext {
   params: SqlParams;
@@ -23,6 +25,8 @@ export interface CompileContext {
   interestTable: string;
   /** The value type of a tag, or undefined when no such tag is defined. */
   tagType(key: string): TagValueType | undefined;
+  /** The members of a named segment as a query (absent where segments cannot be read, e.g. in a tag). */
+  segmentSql?: (name: string, path: JsonPath) => string;
 }
 
 /**
@@ -67,6 +71,18 @@ export function compileCondition(c: Condition, ctx: CompileContext, path: JsonPa
       return interestSql(c, ctx);
     case 'behaviour':
       return behaviourSql(c, ctx);
+    case 'segment':
+      if (!ctx.segmentSql) fail([...path, 'segment'], 'a segment can be read by other segments, not by a tag definition');
+      return ctx.segmentSql(c.segment, [...path, 'segment']);
+    case 'lifecycle':
+      return tagSql({ kind: 'tag', tag: 'lifecycle_stage', in: c.lifecycle }, ctx, path);
+    case 'rfm': {
+      // A group may be named in English or Chinese.
+      const groups = c.rfm.map((g) => RFM_GROUP_NAMES.get(g));
+      const unknown = c.rfm.find((_, i) => groups[i] === undefined);
+      if (unknown !== undefined) fail([...path, 'rfm'], `unknown RFM group "${unknown}"`, `groups: ${[...new Set(RFM_GROUP_NAMES.values())].join(', ')}`);
+      return tagSql({ kind: 'tag', tag: 'rfm_group', in: groups as string[] }, ctx, path);
+    }
     default: {
       const never: never = c;
       throw new Error(`unknown condition ${JSON.stringify(never)}`);
@@ -105,6 +121,10 @@ function tagSql(c: TagCondition, ctx: CompileContext, path: JsonPath): string {
     return fail([...path, 'contains'], `"contains" applies to list and text tags; "${c.tag}" is ${type}`);
   }
   const op = c.op!;
+  if (c.ago !== undefined) {
+    if (type !== 'timestamp') fail([...path, 'ago'], `"ago" compares a time tag; "${c.tag}" is ${type}`);
+    return rows(`ts ${sqlOp(op)} ${ctx.asOf} - to_seconds(CAST(${p.bind(durationSeconds(c.ago))} AS BIGINT))`);
+  }
   const value = c.value!;
   const at = [...path, 'value'];
   switch (type) {

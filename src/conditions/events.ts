@@ -46,6 +46,7 @@ export function eventFilterSql(filter: EventFilter | undefined, p: SqlParams, e 
 export function windowSql(window: Window | undefined, p: SqlParams, asOf: string, ts = 'e.ts'): string {
   const parts = [`${ts} <= ${asOf}`];
   if (window?.last) parts.push(`${ts} > ${asOf} - to_seconds(CAST(${p.bind(durationSeconds(window.last))} AS BIGINT))`);
+  if (window?.olderThan) parts.push(`${ts} <= ${asOf} - to_seconds(CAST(${p.bind(durationSeconds(window.olderThan))} AS BIGINT))`);
   if (window?.from) parts.push(`${ts} >= CAST(${p.bind(window.from)} AS TIMESTAMP)`);
   if (window?.to) {
     // A bare date as the end includes the whole of that day.

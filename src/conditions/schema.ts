@@ -35,17 +35,24 @@ export function durationSeconds(duration: string): number {
 }
 
 /**
- * When behaviour counts: the last N (minutes, hours, days, weeks) up to as-of, or an absolute range of
- * local times. `to` as a bare date includes that whole day. Nothing after as-of ever counts.
+ * When behaviour counts, relative to as-of (`last`: the last N minutes, hours, days or weeks;
+ * `olderThan`: only before as-of minus N; both: between the two) or as an absolute range of local
+ * times (`from`, `to`; a bare `to` date includes that whole day). Nothing after as-of ever counts.
  */
 export const WindowSchema = z
   .strictObject({
     last: DURATION.optional(),
+    olderThan: DURATION.optional(),
     from: DATE_TIME.optional(),
     to: DATE_TIME.optional(),
   })
-  .refine((w) => (w.last !== undefined) !== (w.from !== undefined || w.to !== undefined), {
-    message: 'a window is either {"last": "7d"} or {"from": ..., "to": ...}, with at least one of from and to',
+  .refine((w) => !((w.last !== undefined || w.olderThan !== undefined) && (w.from !== undefined || w.to !== undefined)), {
+    message: 'a window is relative ({"last": "90d", "olderThan": "30d"}) or absolute ({"from": ..., "to": ...}), not both',
+  })
+  .refine((w) => Object.values(w).some((v) => v !== undefined), { message: 'an empty window: give last, olderThan, from or to' })
+  .refine((w) => w.last === undefined || w.olderThan === undefined || durationSeconds(w.olderThan) < durationSeconds(w.last), {
+    message: 'olderThan must be shorter than last (the window is between the two)',
+    path: ['olderThan'],
   });
 export type Window = z.infer<typeof WindowSchema>;
 
@@ -73,13 +80,18 @@ export type Condition =
   | { kind: 'not'; not: Condition }
   | TagCondition
   | InterestCondition
-  | BehaviourCondition;
+  | BehaviourCondition
+  | { kind: 'segment'; segment: string }
+  | { kind: 'lifecycle'; lifecycle: string[] }
+  | { kind: 'rfm'; rfm: string[] };
 
 export interface TagCondition {
   kind: 'tag';
   tag: string;
   op?: Comparison | undefined;
   value?: number | string | boolean | undefined;
+  /** For a time tag: compare with as-of minus this duration ("last seen more than 30d ago"). */
+  ago?: string | undefined;
   in?: (string | number)[] | undefined;
   contains?: string | number | undefined;
   exists?: boolean | undefined;
@@ -102,7 +114,12 @@ export interface BehaviourCondition {
 }
 
 /** The keys that name a condition's kind, in the order they are looked for. */
-export const CONDITION_KINDS = ['and', 'or', 'not', 'tag', 'interest', 'behaviour'] as const;
+export const CONDITION_KINDS = ['and', 'or', 'not', 'tag', 'interest', 'behaviour', 'segment', 'lifecycle', 'rfm'] as const;
+
+/** Segment names: lower-case letters, digits, _ and -. */
+export const SEGMENT_NAME = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'expected a segment name: lower-case letters, digits, _ and -, starting with a letter');
+
+export const LIFECYCLE_STAGES = ['new', 'active', 'dormant', 'churned', 'won_back'] as const;
 
 const TagConditionSchema = z
   .strictObject({
@@ -110,16 +127,17 @@ const TagConditionSchema = z
     tag: TAG_KEY,
     op: comparison.optional(),
     value: z.union([z.number().finite(), z.string(), z.boolean()]).optional(),
+    ago: DURATION.optional(),
     in: z.array(z.union([z.string(), z.number().finite()])).min(1).optional(),
     contains: z.union([z.string(), z.number().finite()]).optional(),
     exists: z.boolean().optional(),
   })
   .superRefine((c, ctx) => {
-    const forms = [c.op !== undefined || c.value !== undefined, c.in !== undefined, c.contains !== undefined, c.exists !== undefined];
+    const forms = [c.op !== undefined || c.value !== undefined || c.ago !== undefined, c.in !== undefined, c.contains !== undefined, c.exists !== undefined];
     if (forms.filter(Boolean).length !== 1) {
-      ctx.addIssue({ code: 'custom', message: 'a tag condition needs exactly one of: "op" with "value", "in", "contains", "exists"' });
-    } else if (forms[0] && (c.op === undefined || c.value === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [c.op === undefined ? 'op' : 'value'], message: '"op" and "value" go together' });
+      ctx.addIssue({ code: 'custom', message: 'a tag condition needs exactly one of: "op" with "value" (or "ago"), "in", "contains", "exists"' });
+    } else if (forms[0] && (c.op === undefined || (c.value === undefined) === (c.ago === undefined))) {
+      ctx.addIssue({ code: 'custom', path: [c.op === undefined ? 'op' : 'value'], message: '"op" goes with one of "value" or "ago"' });
     }
   });
 
@@ -163,6 +181,11 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
         TagConditionSchema,
         InterestConditionSchema,
         BehaviourConditionSchema,
+        // Membership of another segment (segments only; a tag cannot read a segment).
+        z.strictObject({ kind: z.literal('segment'), segment: SEGMENT_NAME }),
+        // Shorthands for the built-in lifecycle_stage and rfm_group tags; a list matches any of them.
+        z.strictObject({ kind: z.literal('lifecycle'), lifecycle: oneOrMany(z.enum(LIFECYCLE_STAGES)) }),
+        z.strictObject({ kind: z.literal('rfm'), rfm: oneOrMany(z.string().min(1)) }),
       ],
       { error: () => `expected a condition: an object with one of the keys ${CONDITION_KINDS.join(', ')}` },
     ),

@@ -6,5 +6,6 @@ import type { TagDefinitionInput } from '../registry/definition.js';
 import { BEHAVIOUR_TAGS } from './behaviour.js';
 import { CONSUMPTION_TAGS } from './consumption.js';
 import { PEOPLE_TAGS } from './people.js';
+import { SEGMENT_TAGS } from './segments.js';
 
-export const BUILTIN_TAGS: readonly TagDefinitionInput[] = [...PEOPLE_TAGS, ...CONSUMPTION_TAGS, ...BEHAVIOUR_TAGS];
+export const BUILTIN_TAGS: readonly TagDefinitionInput[] = [...PEOPLE_TAGS, ...CONSUMPTION_TAGS, ...BEHAVIOUR_TAGS, ...SEGMENT_TAGS];

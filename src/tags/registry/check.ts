@@ -97,6 +97,13 @@ export function referencedTags(c: Condition, into: Set<string> = new Set()): Set
       break;
     case 'interest':
     case 'behaviour':
+    case 'segment':
+      break;
+    case 'lifecycle':
+      into.add('lifecycle_stage');
+      break;
+    case 'rfm':
+      into.add('rfm_group');
       break;
     default: {
       const never: never = c;

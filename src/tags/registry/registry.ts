@@ -3,12 +3,11 @@
  * same form. Defining a tag validates it fully before anything is written; a replaced definition keeps
  * its previous version under definitions/tags/history/.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { z } from 'zod';
-import { formatPath } from '../../conditions/compile.js';
+import { basename } from 'node:path';
+import { describeZodError } from '../../conditions/issues.js';
 import { PortraitError } from '../../errors.js';
 import type { Workspace } from '../../workspace/workspace.js';
+import { readJsonFile, saveDefinition, storedDefinitions } from '../../workspace/definitions.js';
 import { BUILTIN_TAGS } from '../builtin/index.js';
 import type { TagValueType } from '../value-types.js';
 import { checkDefinition, referencedTags, ruleConditions } from './check.js';
@@ -22,31 +21,7 @@ export interface RegisteredTag extends TagDefinition {
 export function parseDefinition(input: unknown, where: string): TagDefinition {
   const parsed = TagDefinitionSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issue = deepestIssue(parsed.error.issues);
-  throw new PortraitError(`${where}: ${formatPath(issue.path as (string | number)[])}: ${issue.message}`, 'docs/tags.md describes the definition fields');
-}
-
-/**
- * The issue that says best what is wrong: of a union's alternatives the one that got furthest into the
- * input, and at equal depth one that is not a mere type mismatch ("expected array").
- */
-function deepestIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
-  const expand = (issue: z.core.$ZodIssue): z.core.$ZodIssue => {
-    if (issue.code === 'invalid_union' && issue.errors.length) {
-      const inner = deepestIssue(issue.errors.flat());
-      return { ...inner, path: [...issue.path, ...inner.path] };
-    }
-    // A condition without a kind key is reported at the condition, not at the key it lacks.
-    if (issue.path.at(-1) === 'kind' && issue.code === 'invalid_union') return { ...issue, path: issue.path.slice(0, -1) };
-    return issue;
-  };
-  const rank = (i: z.core.$ZodIssue) => i.path.length * 2 + (i.code === 'invalid_type' ? 0 : 1);
-  let best = expand(issues[0]!);
-  for (const issue of issues.slice(1)) {
-    const candidate = expand(issue);
-    if (rank(candidate) > rank(best)) best = candidate;
-  }
-  return best;
+  throw new PortraitError(`${where}: ${describeZodError(parsed.error)}`, 'docs/tags.md describes the definition fields');
 }
 
 let builtinTags: ReadonlyMap<string, RegisteredTag> | undefined;
@@ -73,18 +48,14 @@ export class TagRegistry {
   /** Built-in tags plus the workspace's definitions; a broken definition file is named in the error. */
   static load(ws: Workspace): TagRegistry {
     const registry = TagRegistry.builtin();
-    const dir = tagsDir(ws);
-    if (!existsSync(dir)) return registry;
-    const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-    const own: TagDefinition[] = [];
-    for (const file of files) {
-      const path = join(dir, file);
-      const def = parseDefinition(readJson(path), path);
-      if (`${def.key}.json` !== file) throw new PortraitError(`${path}: key "${def.key}" does not match the file name`);
-      own.push(def);
+    const own: [string, TagDefinition][] = [];
+    for (const [path, json] of storedDefinitions(ws, 'tags')) {
+      const def = parseDefinition(json, path);
+      if (basename(path) !== `${def.key}.json`) throw new PortraitError(`${path}: key "${def.key}" does not match the file name`);
+      own.push([path, def]);
     }
-    for (const def of own) registry.tags.set(def.key, { ...def, origin: 'workspace' });
-    for (const def of own) registry.check(def, join(dir, `${def.key}.json`));
+    for (const [, def] of own) registry.tags.set(def.key, { ...def, origin: 'workspace' });
+    for (const [path, def] of own) registry.check(def, path);
     return registry;
   }
 
@@ -162,38 +133,12 @@ export class TagRegistry {
     }
     registry.tags.set(def.key, { ...def, origin: 'workspace' });
     registry.check(def, where);
-    const dir = tagsDir(ws);
-    mkdirSync(dir, { recursive: true });
-    const target = join(dir, `${def.key}.json`);
-    if (existsSync(target)) {
-      const history = join(dir, 'history');
-      mkdirSync(history, { recursive: true });
-      const version = readdirSync(history).filter((f) => f.startsWith(`${def.key}.v`)).length + 1;
-      copyFileSync(target, join(history, `${def.key}.v${version}.json`));
-    }
-    // Written beside the target and renamed over it, so a crash never leaves half a definition.
-    const temp = join(dir, `.${basename(target)}.tmp`);
-    writeFileSync(temp, `${JSON.stringify(def, null, 2)}\n`);
-    renameSync(temp, target);
+    saveDefinition(ws, 'tags', def.key, def);
     return { definition: def, replaced: existing !== undefined };
-  }
-}
-
-export function tagsDir(ws: Workspace): string {
-  return join(ws.paths.definitions, 'tags');
-}
-
-function readJson(path: string): unknown {
-  const text = readFileSync(path, 'utf8');
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new PortraitError(`${path}: not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
 /** Reads a definition file given on the command line. */
 export function readDefinitionFile(path: string): unknown {
-  if (!existsSync(path)) throw new PortraitError(`definition file not found: ${path}`);
-  return readJson(path);
+  return readJsonFile(path);
 }
