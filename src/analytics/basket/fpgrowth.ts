@@ -1,8 +1,8 @@
 /**
  * FP-growth (Han, Pei and Yin, 2000) on integer-coded baskets, in typed arrays. Items are ranked by
- * descending count; each basket becomes a path of ascending ranks; paths sorted lexicographically build
- * the prefix tree in one pass (a path shares with the tree exactly its common prefix with the previous
- * path, so no child lookup is needed). Conditional trees are built the same way; a tree that is a single
+ * descending count; each basket becomes a path of ascending ranks inserted into a prefix tree (children
+ * found through one open-addressing table keyed by parent and item). Conditional trees are built the
+ * same way from the paths above an item's nodes; a tree that is a single
  * path yields every combination of its items directly. Every frequent itemset of at most `maxLen` items
  * is stored with its count in an `ItemsetStore`.
  */
@@ -52,49 +52,38 @@ interface Paths {
 
 function buildTree(paths: Paths, k: number, globals: Int32Array): Tree {
   const { offsets, items, weights } = paths;
-  let nonEmpty = 0;
-  for (let p = 0; p < paths.n; p++) if (offsets[p + 1]! > offsets[p]!) nonEmpty++;
-  const order = new Int32Array(nonEmpty);
-  for (let p = 0, j = 0; p < paths.n; p++) if (offsets[p + 1]! > offsets[p]!) order[j++] = p;
-  order.sort((a, b) => {
-    let i = offsets[a]!;
-    let j = offsets[b]!;
-    const ie = offsets[a + 1]!;
-    const je = offsets[b + 1]!;
-    for (; i < ie && j < je; i++, j++) {
-      const d = items[i]! - items[j]!;
-      if (d !== 0) return d;
-    }
-    return ie - i - (je - j) || a - b;
-  });
   const capacity = offsets[paths.n]! - offsets[0]!;
   const parent = new Int32Array(capacity);
   const item = new Int32Array(capacity);
   const count = new Int32Array(capacity);
-  const stackNode = new Int32Array(k);
-  const stackItem = new Int32Array(k);
-  let stackLen = 0;
+  // Child lookup: open addressing on (parent, item) -> node, at most half full.
+  let bits = 4;
+  while (1 << bits < 2 * capacity) bits++;
+  const mask = (1 << bits) - 1;
+  const table = new Int32Array(mask + 1).fill(-1);
   let size = 0;
-  for (let o = 0; o < order.length; o++) {
-    const p = order[o]!;
+  for (let p = 0; p < paths.n; p++) {
     const w = weights ? weights[p]! : 1;
-    const start = offsets[p]!;
-    const len = offsets[p + 1]! - start;
-    let d = 0;
-    while (d < len && d < stackLen && stackItem[d] === items[start + d]) {
-      count[stackNode[d]!]! += w;
-      d++;
+    let node = -1;
+    for (let i = offsets[p]!, end = offsets[p + 1]!; i < end; i++) {
+      const x = items[i]!;
+      let slot = (Math.imul(node + 1, 0x9e3779b1) ^ Math.imul(x + 1, 0x85ebca6b)) >>> 0;
+      slot = (slot ^ (slot >>> 15)) & mask;
+      let child = table[slot]!;
+      while (child >= 0 && (parent[child] !== node || item[child] !== x)) {
+        slot = (slot + 1) & mask;
+        child = table[slot]!;
+      }
+      if (child < 0) {
+        child = size++;
+        parent[child] = node;
+        item[child] = x;
+        count[child] = 0;
+        table[slot] = child;
+      }
+      count[child]! += w;
+      node = child;
     }
-    for (; d < len; d++) {
-      const x = items[start + d]!;
-      parent[size] = d === 0 ? -1 : stackNode[d - 1]!;
-      item[size] = x;
-      count[size] = w;
-      stackNode[d] = size;
-      stackItem[d] = x;
-      size++;
-    }
-    stackLen = len;
   }
   const headStart = new Int32Array(k + 1);
   const support = new Float64Array(k);
