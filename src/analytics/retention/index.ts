@@ -1,0 +1,15 @@
+export {
+  retention,
+  RETENTION_COHORTS,
+  RETENTION_RETURNS,
+  RETENTION_GRAINS,
+  CLASSIC_DAYS,
+  type RetentionOptions,
+  type RetentionResult,
+  type RetentionRow,
+  type RetentionTable,
+  type ClassicRetention,
+  type RetentionCohortBy,
+  type RetentionReturn,
+  type RetentionGrain,
+} from './retention.js';
