@@ -351,3 +351,16 @@ describe('traits against the synthetic world\'s truth', () => {
     }
   });
 });
+
+test('the declared age band in SQL matches the one predictions train on', async () => {
+  const { ageBand, ageBandSql } = await import('../src/tags/predict/attributes.js');
+  const t = tempDir();
+  const ws = await Workspace.init(join(t.dir, 'ws'));
+  try {
+    const rows = await ws.wh.query<{ age: number; band: string }>(`SELECT age, ${ageBandSql('age')} AS band FROM range(0, 131) r(age)`);
+    for (const r of rows) assert.equal(r.band, ageBand(Number(r.age)), `age ${r.age}`);
+  } finally {
+    await ws.close();
+    t.cleanup();
+  }
+});

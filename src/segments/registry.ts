@@ -62,7 +62,7 @@ export class SegmentRegistry {
       tagType: (k) => this.tags.typeOf(k),
       segmentSql: (name, path) => {
         if (name === def.name || trail.includes(name)) {
-          throw new PortraitError(`${formatPath(path)}: segment "${def.name}" reads itself (${[...trail, def.name, name].join(' -> ')})`);
+          throw new PortraitError(`${formatPath(path)}: segments read each other in a cycle: ${[...trail, def.name, name].join(' -> ')}`);
         }
         const inner = this.segments.get(name);
         if (!inner) throw new PortraitError(`${formatPath(path)}: unknown segment "${name}"`, 'portrait segment list shows the segments');

@@ -29,6 +29,25 @@ export function ageBand(age: number): string {
 }
 
 /**
+ * The same bands in SQL, from an age expression (whole years): the declared age band of the tags. Kept
+ * beside ageBand so the two cannot drift (a test compares them).
+ */
+export function ageBandSql(age: string): string {
+  return `CASE WHEN ${age} < 18 THEN '<18' WHEN ${age} < 25 THEN '18-24' WHEN ${age} < 35 THEN '25-34' WHEN ${age} < 45 THEN '35-44' WHEN ${age} < 55 THEN '45-54' ELSE '55+' END`;
+}
+
+/**
+ * SQL of each attribute's declared value per user in `users u`, as of `asOf()` (a TIMESTAMP expression,
+ * asked for only when the attribute depends on time).
+ */
+export function declaredSql(attribute: Attribute, asOf: () => string): string {
+  if (attribute === 'gender') return 'CAST(u.gender AS VARCHAR)';
+  const day = `CAST(${asOf()} AS DATE)`;
+  const age = `date_sub('year', u.birth_date, ${day})`;
+  return `CASE WHEN u.birth_date <= ${day} AND ${age} <= 120 THEN ${ageBandSql(age)} END`;
+}
+
+/**
  * Declared values by user id: gender as declared; age band from birth_date in whole years on the as-of
  * day (birthdays after as-of and impossible ages over 120 count as undeclared).
  */

@@ -98,13 +98,14 @@ export async function buildTags(ws: Workspace, options: TagBuildOptions = {}): P
       ? `(SELECT * FROM ${TAG_VALUES_TABLE} WHERE tag NOT IN (${options.keys!.map((k) => `'${k}'`).join(', ')}) UNION ALL SELECT * FROM ${STAGING})`
       : STAGING;
     const skipped: TagBuildReport['skipped'] = [];
-    const available = new Map<string, boolean>();
+    const tables = new Set(
+      (await wh.query<{ name: string }>("SELECT table_name AS name FROM duckdb_tables() WHERE schema_name = 'main'")).map((r) => r.name),
+    );
     const ready: RegisteredTag[] = [];
     for (const tag of tags) {
       const needs = requiredTable(tag);
       if (needs) {
-        if (!available.has(needs.table)) available.set(needs.table, await tableExists(wh, needs.table));
-        if (!available.get(needs.table)) {
+        if (!tables.has(needs.table)) {
           skipped.push({ key: tag.key, reason: `${needs.table} is not built (${needs.builtBy})` });
           continue;
         }
@@ -132,7 +133,7 @@ export async function buildTags(ws: Workspace, options: TagBuildOptions = {}): P
     for (const tag of ready) {
       const ctx = context();
       const key = ctx.params.bind(tag.key);
-      const select = isScanAggregate(tag) ? scanAggregateValuesSql(tag, `a${scanned.indexOf(tag)}`, SCAN, ctx) : tagValuesSql(tag, ctx);
+      const select = isScanAggregate(tag) ? scanAggregateValuesSql(tag, `a${scanned.indexOf(tag)}`, SCAN, ctx) : tagValuesSql(tag, ctx, tables);
       await wh.run(`INSERT INTO ${STAGING} SELECT ${key}, v.* FROM (${select}) v`, ctx.params.values);
       step(tag.key);
     }

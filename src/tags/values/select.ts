@@ -9,6 +9,7 @@ import { eventFilterSql, windowSql } from '../../conditions/events.js';
 import { bodyForm, type Aggregate } from '../registry/definition.js';
 import type { RegisteredTag } from '../registry/registry.js';
 import { findSource } from '../registry/sources.js';
+import { declaredSql } from '../predict/attributes.js';
 import { valueColumn, type TagValueType, type ValueColumn } from '../value-types.js';
 
 export const VALUE_COLUMNS: Record<ValueColumn, string> = { num: 'DOUBLE', txt: 'VARCHAR', ts: 'TIMESTAMP', lst: 'VARCHAR[]' };
@@ -148,14 +149,24 @@ function interestSql(tag: RegisteredTag, ctx: CompileContext): string {
       GROUP BY user_id)`;
 }
 
-function modelSql(tag: RegisteredTag, ctx: CompileContext): string {
+/**
+ * A model tag: the prediction (with `predictions`, the predicted_attributes table exists) and, for
+ * `value`, the declared attribute first, so declared values show even before any model is trained.
+ */
+function modelSql(tag: RegisteredTag, ctx: CompileContext, predictions: boolean): string {
   const m = tag.definition.model!;
-  const value = { value: 'coalesce(declared_value, value)', predicted: 'value', confidence: 'confidence' }[m.use];
-  return `SELECT user_id, ${valueColumnsSql(value, tag.type)} FROM ${PREDICTED_TABLE} WHERE attribute = ${ctx.params.bind(m.attribute)}`;
+  const predicted = predictions
+    ? `SELECT user_id, value, confidence FROM ${PREDICTED_TABLE} WHERE attribute = ${ctx.params.bind(m.attribute)}`
+    : 'SELECT CAST(NULL AS BIGINT) AS user_id, CAST(NULL AS VARCHAR) AS value, CAST(NULL AS DOUBLE) AS confidence WHERE false';
+  if (m.use !== 'value') return `SELECT user_id, ${valueColumnsSql(m.use === 'predicted' ? 'value' : 'confidence', tag.type)} FROM (${predicted}) WHERE user_id IS NOT NULL`;
+  const declared = `SELECT u.user_id, ${declaredSql(m.attribute, () => ctx.asOf)} AS value FROM users u`;
+  return `SELECT user_id, ${valueColumnsSql('v', tag.type)} FROM (
+      SELECT coalesce(d.user_id, p.user_id) AS user_id, coalesce(d.value, p.value) AS v
+      FROM (${declared}) d FULL OUTER JOIN (${predicted}) p ON p.user_id = d.user_id) WHERE v IS NOT NULL`;
 }
 
 /** The SELECT of one tag's values, for every form but the scan aggregates. */
-export function tagValuesSql(tag: RegisteredTag, ctx: CompileContext): string {
+export function tagValuesSql(tag: RegisteredTag, ctx: CompileContext, tables: ReadonlySet<string>): string {
   const form = bodyForm(tag.definition);
   switch (form) {
     case 'aggregate':
@@ -167,7 +178,7 @@ export function tagValuesSql(tag: RegisteredTag, ctx: CompileContext): string {
     case 'interest':
       return interestSql(tag, ctx);
     case 'model':
-      return modelSql(tag, ctx);
+      return modelSql(tag, ctx, tables.has(PREDICTED_TABLE));
     default: {
       const never: never = form;
       throw new Error(`unknown form ${String(never)}`);
@@ -183,6 +194,7 @@ export function requiredTable(tag: RegisteredTag): { table: string; builtBy: str
     return { table: s.requires, builtBy: s.builtBy };
   }
   if (form === 'interest') return { table: INTEREST_TABLE, builtBy: 'portrait build (interest scores)' };
-  if (form === 'model') return { table: PREDICTED_TABLE, builtBy: 'portrait build (predicted attributes)' };
+  // Only the prediction itself needs the predictions table; a model tag's value falls back to declared ones.
+  if (form === 'model' && tag.definition.model!.use !== 'value') return { table: PREDICTED_TABLE, builtBy: 'portrait build (predicted attributes)' };
   return null;
 }
