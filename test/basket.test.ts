@@ -188,12 +188,13 @@ test('an unreadable basket file is an error naming the file and line', async () 
   }
 });
 
-test('lines longer than a read chunk and many baskets read the same as in memory', async () => {
+test('lines longer than a read chunk (multi-byte characters cut at chunk ends) read the same as in memory', async () => {
   const { dir, cleanup } = tempDir();
   try {
     const rand = mulberry32(11);
     const lines = Array.from({ length: 3000 }, (_, i) =>
-      i === 5 ? Array.from({ length: 20000 }, (_, k) => `long item ${k}`).join(',') : Array.from({ length: 1 + Math.floor(rand() * 6) }, () => `i${Math.floor(rand() * 50)}`).join(','),
+      // Line 6 is about 2.4 MB of three-byte characters: it spans read chunks (1 MB), some cut mid-character.
+      i === 5 ? Array.from({ length: 150000 }, (_, k) => `长 item ${k}`).join(',') : Array.from({ length: 1 + Math.floor(rand() * 6) }, () => `i${Math.floor(rand() * 50)}`).join(','),
     );
     const file = join(dir, 'many.txt');
     writeFileSync(file, lines.join('\n'));
@@ -201,7 +202,8 @@ test('lines longer than a read chunk and many baskets read the same as in memory
     const fromText = basketsFromText(lines.join('\n'));
     assert.equal(fromFile.count, 3000);
     assert.deepEqual(listBaskets(fromFile), listBaskets(fromText));
-    assert.equal(listBaskets(fromFile)[5]!.length, 20000);
+    assert.equal(listBaskets(fromFile)[5]!.length, 150000);
+    assert.ok(listBaskets(fromFile)[5]!.includes('长 item 149999'));
   } finally {
     cleanup();
   }

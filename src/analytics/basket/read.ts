@@ -9,8 +9,6 @@ import { PortraitError } from '../../errors.js';
 import { BasketBuilder, type Baskets } from './baskets.js';
 
 const NEWLINE = 0x0a;
-const CR = 0x0d;
-const COMMA = 0x2c;
 
 /** Adds one line's items to the builder as a new basket; empty labels (",," or a trailing comma) are skipped. */
 export function addBasketLine(builder: BasketBuilder, line: string): void {
@@ -60,53 +58,64 @@ export async function readBasketFile(path: string): Promise<Baskets> {
     throw new PortraitError(`${path}: ${code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}`);
   }
   if (!info.isFile()) throw new PortraitError(`${path}: not a file`);
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const builder = new BasketBuilder();
   let lineNo = 0;
   let carry: Buffer | null = null;
-  const takeLine = (bytes: Buffer) => {
-    lineNo++;
-    let end = bytes.length;
-    if (end > 0 && bytes[end - 1] === CR) end--;
-    let begin = 0;
-    if (lineNo === 1 && end >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) begin = 3;
-    const body = bytes.subarray(begin, end);
-    if (body.includes(0)) throw unreadable(path, lineNo, 'it holds a NUL byte (is this a binary file?)');
+  /** Finds the first bad line of a block that failed, for the error message. */
+  const badLine = (block: Buffer): PortraitError => {
+    let start = 0;
+    for (let line = lineNo + 1; ; line++) {
+      const nl = block.indexOf(NEWLINE, start);
+      const bytes = block.subarray(start, nl < 0 ? block.length : nl);
+      if (bytes.includes(0)) return unreadable(path, line, 'it holds a NUL byte (is this a binary file?)');
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      } catch {
+        return unreadable(path, line, 'it is not valid UTF-8 text');
+      }
+      if (nl < 0) return unreadable(path, line, 'it is not valid UTF-8 text');
+      start = nl + 1;
+    }
+  };
+  /** Whole lines (a block ending at a newline, or the file's last line): newlines never split a UTF-8 character. */
+  const takeLines = (block: Buffer) => {
+    if (block.includes(0)) throw badLine(block);
     let text: string;
     try {
-      text = decoder.decode(body);
+      text = decoder.decode(block);
     } catch {
-      throw unreadable(path, lineNo, 'it is not valid UTF-8 text');
+      throw badLine(block);
     }
-    // Fast path for the common case of plain labels: same result as addBasketLine.
-    if (body.indexOf(COMMA) < 0) {
-      builder.startBasket();
-      if (text.length > 0) builder.addItem(text);
-    } else {
-      addBasketLine(builder, text);
+    // A byte-order mark is skipped at the start of the file only.
+    if (lineNo === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const lines = text.split('\n');
+    for (let line of lines) {
+      lineNo++;
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      if (line.indexOf(',') < 0) {
+        builder.startBasket();
+        if (line.length > 0) builder.addItem(line);
+      } else {
+        addBasketLine(builder, line);
+      }
     }
   };
   try {
-    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-      let start = 0;
-      let nl = chunk.indexOf(NEWLINE, start);
-      if (nl >= 0 && carry) {
-        takeLine(Buffer.concat([carry, chunk.subarray(0, nl)]));
-        carry = null;
-        start = nl + 1;
-        nl = chunk.indexOf(NEWLINE, start);
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      const last = chunk.lastIndexOf(NEWLINE);
+      if (last < 0) {
+        carry = carry ? Buffer.concat([carry, chunk]) : Buffer.from(chunk);
+        continue;
       }
-      while (nl >= 0) {
-        takeLine(chunk.subarray(start, nl));
-        start = nl + 1;
-        nl = chunk.indexOf(NEWLINE, start);
-      }
-      if (start < chunk.length) carry = carry ? Buffer.concat([carry, chunk.subarray(start)]) : Buffer.from(chunk.subarray(start));
+      takeLines(carry ? Buffer.concat([carry, chunk.subarray(0, last)]) : chunk.subarray(0, last));
+      carry = last + 1 < chunk.length ? Buffer.from(chunk.subarray(last + 1)) : Buffer.alloc(0);
     }
   } catch (error) {
     if (error instanceof PortraitError) throw error;
     throw new PortraitError(`${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (carry && carry.length > 0) takeLine(carry);
+  // What follows the last newline is a last line unless it is empty (a final newline adds no basket).
+  if (carry && carry.length > 0) takeLines(carry);
   return builder.finish(path);
 }
