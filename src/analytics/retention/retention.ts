@@ -96,8 +96,8 @@ export async function retention(ws: Workspace, o: RetentionOptions = {}): Promis
   const cohortWhere: string[] = [];
   if (o.from) cohortWhere.push(`c >= CAST(date_trunc(${g}, CAST(${p.bind(o.from)} AS TIMESTAMP)) AS DATE)`);
   if (o.to) cohortWhere.push(`c <= CAST(${p.bind(o.to)} AS DATE)`);
-  const groupCte = o.by ? `, grp AS (${embedSql(o.by.sql, o.by.params, p)})` : '';
-  const sql = `WITH up AS MATERIALIZED (
+  const groupCte = o.by ? `grp AS (${embedSql(o.by.sql, o.by.params, p)}),` : '';
+  const sql = `WITH ${groupCte} up AS MATERIALIZED (
       SELECT user_id, CAST(date_trunc(${g}, ts) AS DATE) AS p, bool_or(type = 'buy') AS b
       FROM events WHERE ${where.join(' AND ')} GROUP BY ALL),
     coh AS (SELECT * FROM (SELECT user_id, min(p)${cohortBy === 'first-buy' ? ' FILTER (WHERE b)' : ''} AS c FROM up GROUP BY user_id) x
@@ -105,7 +105,7 @@ export async function retention(ws: Workspace, o: RetentionOptions = {}): Promis
     ret AS (SELECT coh.user_id, coh.c, date_diff(${g}, coh.c, up.p) AS k FROM coh JOIN up USING (user_id)
       WHERE up.p >= coh.c${returnOn === 'buy' ? ' AND up.b' : ''} AND date_diff(${g}, coh.c, up.p) <= ${p.bind(horizon)}),
     fr AS (SELECT user_id, min(k) AS k FROM ret WHERE k > 0 GROUP BY user_id),
-    cu AS (SELECT coh.user_id, coh.c, fr.k AS fr${o.by ? ', grp.grp' : ''} FROM coh LEFT JOIN fr USING (user_id)${o.by ? ' LEFT JOIN grp USING (user_id)' : ''})${groupCte}
+    cu AS (SELECT coh.user_id, coh.c, fr.k AS fr${o.by ? ', grp.grp' : ''} FROM coh LEFT JOIN fr USING (user_id)${o.by ? ' LEFT JOIN grp USING (user_id)' : ''})
     SELECT 'size' AS kind, ${o.by ? 'GROUPING(grp)' : '1'} AS ga, ${o.by ? 'grp' : 'NULL'}::VARCHAR AS grp, c, NULL::BIGINT AS k, count(*) AS n,
       ${CLASSIC_DAYS.map((d) => `count(*) FILTER (WHERE fr <= ${d}) AS w${d}`).join(', ')}
       FROM cu GROUP BY ${o.by ? 'GROUPING SETS ((c), (grp, c))' : 'c'}
