@@ -7,8 +7,10 @@ import { addRow, dotDense, rng, rowNorm2, type SparseMatrix } from './sparse.js'
 export interface KMeansOptions {
   seed?: number;
   maxIterations?: number;
-  /** Seedings tried; the one with the lowest inertia is kept. */
+  /** Seedings tried; the one with the lowest inertia is kept (default 2). */
   restarts?: number;
+  /** Stop when at most this share of the points changed cluster in an iteration (default 0.001). */
+  tolerance?: number;
 }
 
 export interface KMeansResult {
@@ -71,7 +73,7 @@ function seedCentroids(x: SparseMatrix, k: number, xn: Float64Array, next: () =>
   return centroids;
 }
 
-function lloyd(x: SparseMatrix, k: number, xn: Float64Array, centroids: Float64Array, maxIterations: number): KMeansResult {
+function lloyd(x: SparseMatrix, k: number, xn: Float64Array, centroids: Float64Array, maxIterations: number, tolerance: number): KMeansResult {
   const n = x.rows;
   const d = x.cols;
   const labels = new Int32Array(n).fill(-1);
@@ -96,7 +98,7 @@ function lloyd(x: SparseMatrix, k: number, xn: Float64Array, centroids: Float64A
         moved++;
       }
     }
-    if (moved === 0 && iterations > 0) break;
+    if (iterations > 0 && moved <= Math.floor(tolerance * n)) break;
     const sizes = new Int32Array(k);
     centroids.fill(0);
     for (let i = 0; i < n; i++) {
@@ -128,8 +130,8 @@ export function kmeans(x: SparseMatrix, k: number, options: KMeansOptions = {}):
   const xn = new Float64Array(x.rows);
   for (let i = 0; i < x.rows; i++) xn[i] = rowNorm2(x, i);
   let best: KMeansResult | null = null;
-  for (let t = 0; t < Math.max(1, options.restarts ?? 3); t++) {
-    const result = lloyd(x, k, xn, seedCentroids(x, k, xn, next), options.maxIterations ?? 100);
+  for (let t = 0; t < Math.max(1, options.restarts ?? 2); t++) {
+    const result = lloyd(x, k, xn, seedCentroids(x, k, xn, next), options.maxIterations ?? 50, options.tolerance ?? 0.001);
     if (!best || result.inertia < best.inertia - 1e-9) best = result;
   }
   return best!;
