@@ -3,8 +3,8 @@
  * part weighs. See docs/similarity.md.
  *
  * A vector is made of blocks. Each block is scaled to length sqrt(weight) for every user that has it, and
- * the whole vector then to length 1, so the cosine of two users is the weighted mean of their per-block
- * cosines (over the blocks both have) and the weights say how much of "alike" each block is.
+ * the whole vector then to length 1, so the cosine of two users is sum_b w_b cos_b / sqrt(W_u W_v) (W: the
+ * total weight of the blocks a user holds) and the weights say how much of "alike" each block is.
  */
 import { PortraitError } from '../../errors.js';
 
