@@ -14,7 +14,7 @@ import { count, SAMPLE, tempWorkspace } from './helpers.js';
 
 const BASE = Date.parse('2017-11-25T00:00:00Z'); // a Saturday, local wall clock
 const at = (minute: number) => new Date(BASE + minute * 60_000);
-const minuteOf = (us: number | bigint | null) => (us === null ? null : (Number(us) / 1000 - BASE) / 60_000);
+const minuteOf = (ms: number | bigint | null) => (ms === null ? null : (Number(ms) - BASE) / 60_000);
 
 /** [user, minute after BASE, type, category] */
 type Ev = [number, number, string, number?];

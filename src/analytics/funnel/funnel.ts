@@ -85,7 +85,7 @@ export async function funnel(ws: Workspace, options: FunnelOptions): Promise<Fun
     ...Array.from({ length: n }, (_, i) => `count(*) FILTER (WHERE d >= ${i + 1}) AS u${i + 1}`),
     ...Array.from({ length: n - 1 }, (_, i) => {
       const k = i + 2;
-      return `quantile_cont((t${k} - t${k - 1}) / 1e6, 0.5) FILTER (WHERE d >= ${k}) AS mp${k}, quantile_cont((t${k} - t1) / 1e6, 0.5) FILTER (WHERE d >= ${k}) AS ms${k}`;
+      return `quantile_cont((t${k} - t${k - 1}) / 1e3, 0.5) FILTER (WHERE d >= ${k}) AS mp${k}, quantile_cont((t${k} - t1) / 1e3, 0.5) FILTER (WHERE d >= ${k}) AS ms${k}`;
     }),
   ].join(', ');
   let sql = `WITH a AS MATERIALIZED (${attempts}) SELECT NULL::VARCHAR AS grp, TRUE AS total, ${aggs} FROM a`;

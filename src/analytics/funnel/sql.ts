@@ -1,6 +1,6 @@
 /**
  * A funnel as SQL: one row per user who did the first step (any step, in any-order funnels) with how far
- * they got (`d`) and the times of the steps of their counted attempt (`t1..tn`, epoch microseconds).
+ * they got (`d`) and the times of the steps of their counted attempt (`t1..tn`, epoch milliseconds).
  * See docs/funnels.md for the definitions; the shapes are:
  *
  * - ordered: one window pass over the events of steps 1 and 2 (the latest start before each step-2
@@ -49,7 +49,7 @@ function scanSql(o: FunnelSqlOptions, p: SqlParams, onlySteps: boolean): string 
   if (onlySteps) where.push(`(${preds.map((x) => x.sql).join(' OR ')})`);
   const join = preds.some((x) => x.needsItems) ? ' LEFT JOIN items it ON it.item_id = e.item_id' : '';
   const flags = preds.map((x, i) => `COALESCE(${x.sql}, FALSE) AS m${i + 1}`).join(', ');
-  return `SELECT e.user_id, epoch_us(e.ts) AS t, e.rowid AS rid, ${flags}
+  return `SELECT e.user_id, epoch_ms(e.ts) AS t, e.rowid AS rid, ${flags}
     FROM events e${join}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
 }
 
@@ -58,10 +58,45 @@ function lowestStep(n: number): string {
   return `CASE ${range(n).map((k) => `WHEN m${k} THEN ${k}`).join(' ')} END`;
 }
 
+/**
+ * Each event's place in the order packed in one 64-bit key: time in milliseconds << 16, the lowest
+ * step it matches (15: none) << 12, and its step flags (bit k-1: matches step k) in the low 12 bits.
+ * Comparing keys compares (time, lowest step); `key >> 16` is the time. Events with equal keys are
+ * simultaneous: neither comes before the other.
+ */
+function keySql(n: number): string {
+  const flags = range(n).map((k) => `(CAST(m${k} AS BIGINT) << ${k - 1})`).join(' | ');
+  return `(t << 16) | (CAST(COALESCE(${lowestStep(n)}, 15) AS BIGINT) << 12) | ${flags}`;
+}
+
+const timeOf = (key: string) => `((${key}) >> 16)`;
+const hasStep = (key: string, k: number) => `((${key}) & ${1 << (k - 1)}) <> 0`;
+
+/** Events are bucketed by 10 minutes to find each probe's predecessor without sorting the candidates. */
+const BUCKET_MS = 600_000;
+
+/**
+ * For each probe event (user_id, t, kk): `pk`, the greatest key of a candidate event of the same user
+ * below the probe's (NULL if none). Sort-free for the candidates: within the probe's 10-minute bucket by
+ * a hash join on (user, bucket); before it from per-bucket maxima, with a window over those maxima
+ * (one row per user and active bucket, far fewer than the events).
+ */
+function latestBeforeSql(tag: string, probes: string, cands: string): string {
+  const b = BUCKET_MS;
+  return `(WITH ${tag}pr AS (SELECT user_id, kk, t // ${b} AS b FROM ${probes}),
+    ${tag}in AS (SELECT pr.user_id, pr.kk, max(c.kk) AS m FROM ${tag}pr pr JOIN ${cands} c ON c.user_id = pr.user_id AND c.t // ${b} = pr.b
+      WHERE c.kk < pr.kk GROUP BY pr.user_id, pr.kk),
+    ${tag}cb AS (SELECT c.user_id, c.t // ${b} AS b, max(c.kk) AS m FROM ${cands} c WHERE c.user_id IN (SELECT user_id FROM ${tag}pr) GROUP BY ALL),
+    ${tag}lb AS (SELECT user_id, b, src, last_value(m IGNORE NULLS) OVER (PARTITION BY user_id ORDER BY b, src ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS m
+      FROM (SELECT user_id, b, m, 1 AS src FROM ${tag}cb UNION ALL SELECT DISTINCT user_id, b, NULL::BIGINT, 0 FROM ${tag}pr) x)
+    SELECT pr.user_id, pr.kk, COALESCE(i.m, l.m) AS pk FROM ${tag}pr pr LEFT JOIN ${tag}in i ON i.user_id = pr.user_id AND i.kk = pr.kk
+      LEFT JOIN ${tag}lb l ON l.user_id = pr.user_id AND l.b = pr.b AND l.src = 0)`;
+}
+
 /** SQL of the per-user attempts: user_id, d (steps reached, >= 1), t1..tn (NULL past d). */
 export function funnelAttemptsSql(o: FunnelSqlOptions, p: SqlParams): string {
   const n = o.steps.length;
-  const w = p.bind(Math.round(o.windowSeconds * 1e6));
+  const w = p.bind(Math.round(o.windowSeconds * 1e3));
   switch (o.order) {
     case 'ordered':
       return orderedSql(o, p, n, w);
@@ -73,63 +108,75 @@ export function funnelAttemptsSql(o: FunnelSqlOptions, p: SqlParams): string {
 }
 
 function orderedSql(o: FunnelSqlOptions, p: SqlParams, n: number, w: string): string {
-  const ctes: string[] = [`ev AS MATERIALIZED (SELECT *, ${lowestStep(n)} AS sm FROM (${scanSql(o, p, true)}) s)`];
-  const win = (extra = '') => `PARTITION BY user_id ORDER BY t, sm, rid${extra} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING`;
+  const ctes: string[] = [`ev AS (SELECT *, ${keySql(n)} AS kk FROM (${scanSql(o, p, true)}) s)`];
+  // f: each step-1 user's first step-1 event.
+  ctes.push(`f AS (SELECT user_id, min(kk) AS k1 FROM ev WHERE m1 GROUP BY user_id)`);
   if (n >= 2) {
-    // a: the latest step-1 event before each step-2 event; valid when within the window.
-    ctes.push(`p2 AS (SELECT user_id, t, rid, sm, m2, last_value(CASE WHEN m1 THEN t END IGNORE NULLS) OVER (${win()}) AS a
-      FROM ev WHERE m1 OR m2)`);
-    ctes.push(`v2 AS (SELECT user_id, t, rid, sm, a FROM p2 WHERE m2 AND a >= t - ${w})`);
+    // a: the latest step-1 event before each step-2 event (the latest start); valid within the window.
+    ctes.push(`c1 AS (SELECT user_id, t, kk FROM ev WHERE m1)`);
+    ctes.push(`lb2 AS ${latestBeforeSql('l2', '(SELECT user_id, t, kk FROM ev WHERE m2)', 'c1')}`);
+    ctes.push(`v2 AS (SELECT user_id, kk, ${timeOf('kk')} AS t, ${timeOf('pk')} AS a FROM lb2 WHERE pk IS NOT NULL AND ${timeOf('pk')} >= ${timeOf('kk')} - ${w})`);
   }
   for (let k = 3; k <= n; k++) {
-    // The survivors of step k-1 carry their latest start forward to the step-k events after them. An
-    // event matching both steps sorts its step-k copy (src 0) first, so it never follows itself.
-    ctes.push(`p${k} AS (SELECT user_id, t, src, last_value(a IGNORE NULLS) OVER (${win(', src')}) AS a
-      FROM (SELECT user_id, t, rid, sm, 1 AS src, a FROM v${k - 1} UNION ALL SELECT user_id, t, rid, sm, 0, NULL FROM ev WHERE m${k}) x)`);
-    ctes.push(`v${k} AS (SELECT user_id, t, a FROM p${k} WHERE src = 0 AND a >= t - ${w})`);
+    // The survivors of step k-1 (few) carry their latest start forward to the step-k events after
+    // them. An event matching both steps sorts its step-k copy (src 0) first: it never follows itself.
+    ctes.push(`p${k} AS (SELECT user_id, kk, src, last_value(a IGNORE NULLS) OVER (PARTITION BY user_id ORDER BY kk, src ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS a
+      FROM (SELECT user_id, kk, 1 AS src, a FROM v${k - 1} UNION ALL SELECT user_id, kk, 0, NULL FROM ev WHERE m${k}) x)`);
+    ctes.push(`v${k} AS (SELECT user_id, kk, ${timeOf('kk')} AS t, a FROM p${k} WHERE src = 0 AND a >= ${timeOf('kk')} - ${w})`);
   }
-  const reach = [`SELECT DISTINCT user_id, 1 AS k FROM ev WHERE m1`, ...range(n).slice(1).map((k) => `SELECT DISTINCT user_id, ${k} FROM v${k}`)];
-  ctes.push(`dep AS (SELECT user_id, max(k) AS d FROM (${reach.join(' UNION ALL ')}) r GROUP BY user_id)`);
-  if (n === 1) {
-    ctes.push(`att AS (SELECT user_id, d, min(t) AS t1 FROM ev JOIN dep USING (user_id) WHERE m1 GROUP BY user_id, d)`);
-    return `WITH ${ctes.join(',\n')} SELECT * FROM att`;
-  }
+  const deeper = range(n).slice(1).map((k) => `SELECT DISTINCT user_id, ${k} AS k FROM v${k}`);
+  ctes.push(
+    deeper.length
+      ? `dep AS (SELECT f.user_id, COALESCE(r.d, 1) AS d FROM f LEFT JOIN (SELECT user_id, max(k) AS d FROM (${deeper.join(' UNION ALL ')}) x GROUP BY user_id) r USING (user_id))`
+      : `dep AS (SELECT user_id, 1 AS d FROM f)`,
+  );
+  if (n === 1) return `WITH ${ctes.join(',\n')} SELECT dep.user_id, dep.d, ${timeOf('f.k1')} AS t1 FROM dep JOIN f USING (user_id)`;
   // The counted attempt: the earliest start from which the user's deepest step is reached. Its final
   // event can be the user's earliest valid final event r*; the start is then the earliest step-1 event
-  // at or after t(r*) - window (any start from there on reaches r*, since a later start is valid).
+  // at or after t(r*) - window (every start from there to the latest start before r* reaches r*).
   const finals = range(n).slice(1).map((k) => `SELECT v.user_id, min(v.t) AS tr FROM v${k} v JOIN dep USING (user_id) WHERE dep.d = ${k} GROUP BY v.user_id`);
   ctes.push(`rstar AS (${finals.join(' UNION ALL ')})`);
-  ctes.push(`g1 AS (SELECT e.user_id, min({'t': e.t, 'sm': e.sm, 'rid': e.rid}) AS g FROM ev e JOIN rstar r USING (user_id) WHERE e.m1 AND e.t >= r.tr - ${w} GROUP BY e.user_id)`);
+  ctes.push(`g1 AS (SELECT c.user_id, min(c.kk) AS g FROM c1 c JOIN rstar r USING (user_id) WHERE c.t >= r.tr - ${w} GROUP BY c.user_id)`);
   // Then each later step is the first such event after the previous step's event.
   for (let k = 2; k <= n; k++) {
-    ctes.push(`g${k} AS (SELECT e.user_id, min({'t': e.t, 'sm': e.sm, 'rid': e.rid}) AS g
-      FROM ev e JOIN g${k - 1} prev USING (user_id) JOIN dep USING (user_id)
-      WHERE e.m${k} AND dep.d >= ${k} AND {'t': e.t, 'sm': e.sm, 'rid': e.rid} > prev.g GROUP BY e.user_id)`);
+    ctes.push(`g${k} AS (SELECT e.user_id, min(e.kk) AS g FROM ev e JOIN g${k - 1} prev USING (user_id) JOIN dep USING (user_id)
+      WHERE e.m${k} AND dep.d >= ${k} AND e.kk > prev.g GROUP BY e.user_id)`);
   }
-  const cols = range(n).map((k) => (k === 1 ? `COALESCE(g1.g.t, f.t1) AS t1` : `g${k}.g.t AS t${k}`)).join(', ');
+  const cols = range(n).map((k) => (k === 1 ? `${timeOf('COALESCE(g1.g, f.k1)')} AS t1` : `${timeOf(`g${k}.g`)} AS t${k}`)).join(', ');
   const joins = range(n).map((k) => `LEFT JOIN g${k} USING (user_id)`).join(' ');
-  ctes.push(`f AS (SELECT user_id, min(t) AS t1 FROM ev WHERE m1 GROUP BY user_id)`);
   return `WITH ${ctes.join(',\n')} SELECT dep.user_id, dep.d, ${cols} FROM dep JOIN f USING (user_id) ${joins}`;
 }
 
 function strictSql(o: FunnelSqlOptions, p: SqlParams, n: number, w: string): string {
-  // Every event of the user counts here: any event between two steps breaks the chain.
-  const win = `PARTITION BY user_id ORDER BY t, sm NULLS LAST, rid`;
-  const lagT = range(n - 1).map((i) => `lag(t, ${i}) OVER w AS lt${i}`);
-  const lagM: string[] = [];
-  for (let i = 1; i < n; i++) for (let j = 1; j + i <= n; j++) lagM.push(`lag(m${j}, ${i}) OVER w AS l${i}m${j}`);
-  // Row r ends a run of k steps when r matches step k, the event before it step k-1, ... and the
-  // run's first event is within the window.
-  const cond = (k: number) =>
-    [`m${k}`, ...range(k - 1).map((i) => `COALESCE(l${i}m${k - i}, FALSE)`), ...(k > 1 ? [`t - lt${k - 1} <= ${w}`] : [])].join(' AND ');
-  const depth = `CASE ${range(n).reverse().map((k) => `WHEN ${cond(k)} THEN ${k}`).join(' ')} ELSE 0 END`;
-  const times = `list_value(${[...range(n - 1).reverse().map((i) => `lt${i}`), 't'].join(', ')})`;
-  const cols = range(n).map((k) => `CASE WHEN d >= ${k} THEN ts[${n} - d + ${k}] END AS t${k}`).join(', ');
-  return `WITH ev AS (SELECT *, ${lowestStep(n)} AS sm FROM (${scanSql(o, p, false)}) s),
-    lg AS (SELECT user_id, t, rid, sm, m1${range(n).slice(1).map((k) => `, m${k}`).join('')}${[...lagT, ...lagM].map((x) => `, ${x}`).join('')} FROM ev WINDOW w AS (${win})),
-    runs AS (SELECT user_id, t, sm, rid, ${depth} AS d, ${times} AS ts FROM lg),
-    best AS (SELECT user_id, arg_min({'d': d, 'ts': ts}, {'negd': -d, 't': t, 'sm': sm, 'rid': rid}) AS b FROM runs WHERE d > 0 GROUP BY user_id)
-    SELECT user_id, d, ${cols} FROM (SELECT user_id, b.d AS d, b.ts AS ts FROM best) x`;
+  // Every event of the user counts here: any event between two steps breaks the chain. The event
+  // just before each later-step event is found sort-free; runs then grow one step at a time by
+  // joining each event to the run ending at its predecessor.
+  const ctes: string[] = [`ev AS (SELECT *, ${keySql(n)} AS kk FROM (${scanSql(o, p, false)}) s)`];
+  ctes.push(`f AS (SELECT user_id, min(kk) AS k1 FROM ev WHERE m1 GROUP BY user_id)`);
+  if (n >= 2) {
+    const later = range(n).slice(1).map((k) => `m${k}`).join(' OR ');
+    ctes.push(`lb AS ${latestBeforeSql('lp', `(SELECT user_id, t, kk FROM ev WHERE ${later})`, 'ev')}`);
+    ctes.push(`s2 AS (SELECT user_id, kk, pk AS k1, ${timeOf('pk')} AS t1, ${timeOf('kk')} AS t2 FROM lb
+      WHERE ${hasStep('kk', 2)} AND pk IS NOT NULL AND ${hasStep('pk', 1)} AND ${timeOf('kk')} - ${timeOf('pk')} <= ${w})`);
+  }
+  for (let k = 3; k <= n; k++) {
+    const prev = range(k - 1).map((j) => `s.t${j}`).join(', ');
+    ctes.push(`s${k} AS (SELECT lb.user_id, lb.kk, s.k1, ${prev}, ${timeOf('lb.kk')} AS t${k} FROM lb JOIN s${k - 1} s ON s.user_id = lb.user_id AND s.kk = lb.pk
+      WHERE ${hasStep('lb.kk', k)} AND ${timeOf('lb.kk')} - s.t1 <= ${w})`);
+  }
+  const deeper = range(n).slice(1).map((k) => `SELECT DISTINCT user_id, ${k} AS k FROM s${k}`);
+  ctes.push(
+    deeper.length
+      ? `dep AS (SELECT f.user_id, COALESCE(r.d, 1) AS d FROM f LEFT JOIN (SELECT user_id, max(k) AS d FROM (${deeper.join(' UNION ALL ')}) x GROUP BY user_id) r USING (user_id))`
+      : `dep AS (SELECT user_id, 1 AS d FROM f)`,
+  );
+  // The counted attempt: the run of the user's deepest length with the earliest start.
+  const best = range(n)
+    .slice(1)
+    .map((k) => `SELECT s.user_id, arg_min([${range(n).map((j) => (j <= k ? `s.t${j}` : 'NULL::BIGINT')).join(', ')}], s.k1) AS ts FROM s${k} s JOIN dep USING (user_id) WHERE dep.d = ${k} GROUP BY s.user_id`);
+  best.push(`SELECT user_id, [${range(n).map((j) => (j === 1 ? timeOf('k1') : 'NULL::BIGINT')).join(', ')}] FROM f JOIN dep USING (user_id) WHERE dep.d = 1`);
+  ctes.push(`att AS (${best.join(' UNION ALL ')})`);
+  return `WITH ${ctes.join(',\n')} SELECT dep.user_id, dep.d, ${range(n).map((k) => `att.ts[${k}] AS t${k}`).join(', ')} FROM dep JOIN att USING (user_id)`;
 }
 
 function unorderedSql(o: FunnelSqlOptions, p: SqlParams, n: number, w: string): string {
