@@ -37,20 +37,28 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 /** The scan: the events in range with one flag per step and `sm`, the lowest step they match. */
 function scanSql(o: FunnelSqlOptions, p: SqlParams, onlySteps: boolean): string {
+  // The event type is tested directly (a plain comparison on the enum column is several times cheaper
+  // than the general form); the rest of each step's filter is the condition language's SQL.
   const preds = o.steps.map((s) => {
-    const pred = eventFilterSql(s.filter, p);
+    const { event, ...rest } = s.filter;
+    const types = event ?? [];
+    const typeSql = types.length === 1 ? `e.type = ${p.bind(types[0]!)}` : types.length ? `e.type IN (${p.bindList(types)})` : 'TRUE';
+    const restPred = Object.keys(rest).length ? eventFilterSql(rest, p) : null;
     const users = s.users ? ` AND ${inRelationSql('e.user_id', s.users, p)}` : '';
-    return { sql: `(${pred.sql}${users})`, needsItems: pred.needsItems };
+    const sql = restPred ? `(${typeSql} AND COALESCE(${restPred.sql}, FALSE)${users})` : `(${typeSql}${users})`;
+    return { sql, needsItems: restPred?.needsItems ?? false, types };
   });
   const where: string[] = [];
   if (o.from) where.push(`e.ts >= CAST(${p.bind(o.from)} AS TIMESTAMP)`);
   if (o.to) where.push(`e.ts <= CAST(${p.bind(o.to)} AS TIMESTAMP)`);
   if (o.users) where.push(inRelationSql('e.user_id', o.users, p));
-  if (onlySteps) where.push(`(${preds.map((x) => x.sql).join(' OR ')})`);
+  const allTypes = [...new Set(preds.flatMap((x) => x.types))];
+  if (onlySteps && preds.every((x) => x.types.length > 0)) where.push(`e.type IN (${p.bindList(allTypes)})`);
   const join = preds.some((x) => x.needsItems) ? ' LEFT JOIN items it ON it.item_id = e.item_id' : '';
-  const flags = preds.map((x, i) => `COALESCE(${x.sql}, FALSE) AS m${i + 1}`).join(', ');
-  return `SELECT e.user_id, epoch_ms(e.ts) AS t, e.rowid AS rid, ${flags}
+  const flags = preds.map((x, i) => `${x.sql} AS m${i + 1}`).join(', ');
+  const scan = `SELECT e.user_id, epoch_ms(e.ts) AS t, e.rowid AS rid, ${flags}
     FROM events e${join}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  return onlySteps ? `SELECT * FROM (${scan}) sc WHERE ${preds.map((_, i) => `m${i + 1}`).join(' OR ')}` : scan;
 }
 
 /** `sm`: the lowest step an event matches (NULL for none), the tie-break at equal times. */
@@ -81,16 +89,20 @@ const BUCKET_MS = 600_000;
  * a hash join on (user, bucket); before it from per-bucket maxima, with a window over those maxima
  * (one row per user and active bucket, far fewer than the events).
  */
-function latestBeforeSql(tag: string, probes: string, cands: string): string {
+function latestBeforeSql(tag: string, probes: string, cands: string, candBuckets: string): string {
   const b = BUCKET_MS;
   return `(WITH ${tag}pr AS (SELECT user_id, kk, t // ${b} AS b FROM ${probes}),
     ${tag}in AS (SELECT pr.user_id, pr.kk, max(c.kk) AS m FROM ${tag}pr pr JOIN ${cands} c ON c.user_id = pr.user_id AND c.t // ${b} = pr.b
       WHERE c.kk < pr.kk GROUP BY pr.user_id, pr.kk),
-    ${tag}cb AS (SELECT c.user_id, c.t // ${b} AS b, max(c.kk) AS m FROM ${cands} c WHERE c.user_id IN (SELECT user_id FROM ${tag}pr) GROUP BY ALL),
-    ${tag}lb AS (SELECT user_id, b, src, last_value(m IGNORE NULLS) OVER (PARTITION BY user_id ORDER BY b, src ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS m
-      FROM (SELECT user_id, b, m, 1 AS src FROM ${tag}cb UNION ALL SELECT DISTINCT user_id, b, NULL::BIGINT, 0 FROM ${tag}pr) x)
+    ${tag}lb AS (SELECT user_id, b, src, last_value(mx IGNORE NULLS) OVER (PARTITION BY user_id ORDER BY b, src ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS m
+      FROM (SELECT user_id, b, mx, 1 AS src FROM ${candBuckets} UNION ALL SELECT DISTINCT user_id, b, NULL::BIGINT, 0 FROM ${tag}pr) x)
     SELECT pr.user_id, pr.kk, COALESCE(i.m, l.m) AS pk FROM ${tag}pr pr LEFT JOIN ${tag}in i ON i.user_id = pr.user_id AND i.kk = pr.kk
       LEFT JOIN ${tag}lb l ON l.user_id = pr.user_id AND l.b = pr.b AND l.src = 0)`;
+}
+
+/** Per user and 10-minute bucket: the greatest and least key of `cands`. */
+function bucketsSql(cands: string): string {
+  return `SELECT user_id, t // ${BUCKET_MS} AS b, max(kk) AS mx, min(kk) AS mn FROM ${cands} GROUP BY ALL`;
 }
 
 /** SQL of the per-user attempts: user_id, d (steps reached, >= 1), t1..tn (NULL past d). */
@@ -114,7 +126,8 @@ function orderedSql(o: FunnelSqlOptions, p: SqlParams, n: number, w: string): st
   if (n >= 2) {
     // a: the latest step-1 event before each step-2 event (the latest start); valid within the window.
     ctes.push(`c1 AS (SELECT user_id, t, kk FROM ev WHERE m1)`);
-    ctes.push(`lb2 AS ${latestBeforeSql('l2', '(SELECT user_id, t, kk FROM ev WHERE m2)', 'c1')}`);
+    ctes.push(`cb1 AS (${bucketsSql('c1')})`);
+    ctes.push(`lb2 AS ${latestBeforeSql('l2', '(SELECT user_id, t, kk FROM ev WHERE m2)', 'c1', 'cb1')}`);
     ctes.push(`v2 AS (SELECT user_id, kk, ${timeOf('kk')} AS t, ${timeOf('pk')} AS a FROM lb2 WHERE pk IS NOT NULL AND ${timeOf('pk')} >= ${timeOf('kk')} - ${w})`);
   }
   for (let k = 3; k <= n; k++) {
@@ -136,7 +149,13 @@ function orderedSql(o: FunnelSqlOptions, p: SqlParams, n: number, w: string): st
   // at or after t(r*) - window (every start from there to the latest start before r* reaches r*).
   const finals = range(n).slice(1).map((k) => `SELECT v.user_id, min(v.t) AS tr FROM v${k} v JOIN dep USING (user_id) WHERE dep.d = ${k} GROUP BY v.user_id`);
   ctes.push(`rstar AS (${finals.join(' UNION ALL ')})`);
-  ctes.push(`g1 AS (SELECT c.user_id, min(c.kk) AS g FROM c1 c JOIN rstar r USING (user_id) WHERE c.t >= r.tr - ${w} GROUP BY c.user_id)`);
+  // The earliest step-1 event at or after the bound lo = t(r*) - window: in lo's bucket (a join on user
+  // and bucket), else the least of the later buckets up to r*'s (all within the window).
+  const b = BUCKET_MS;
+  ctes.push(`lo AS (SELECT user_id, tr - ${w} AS lo, (tr - ${w}) // ${b} AS blo, tr // ${b} AS bhi FROM rstar)`);
+  ctes.push(`g1 AS (SELECT user_id, COALESCE(min(x.a), min(x.c)) AS g FROM (
+      SELECT lo.user_id, c.kk AS a, NULL::BIGINT AS c FROM lo JOIN c1 c ON c.user_id = lo.user_id AND c.t // ${b} = lo.blo WHERE c.t >= lo.lo
+      UNION ALL SELECT lo.user_id, NULL, cb.mn FROM lo JOIN cb1 cb ON cb.user_id = lo.user_id AND cb.b > lo.blo AND cb.b <= lo.bhi) x GROUP BY user_id)`);
   // Then each later step is the first such event after the previous step's event.
   for (let k = 2; k <= n; k++) {
     ctes.push(`g${k} AS (SELECT e.user_id, min(e.kk) AS g FROM ev e JOIN g${k - 1} prev USING (user_id) JOIN dep USING (user_id)
@@ -155,7 +174,8 @@ function strictSql(o: FunnelSqlOptions, p: SqlParams, n: number, w: string): str
   ctes.push(`f AS (SELECT user_id, min(kk) AS k1 FROM ev WHERE m1 GROUP BY user_id)`);
   if (n >= 2) {
     const later = range(n).slice(1).map((k) => `m${k}`).join(' OR ');
-    ctes.push(`lb AS ${latestBeforeSql('lp', `(SELECT user_id, t, kk FROM ev WHERE ${later})`, 'ev')}`);
+    ctes.push(`cb AS (${bucketsSql('ev')})`);
+    ctes.push(`lb AS ${latestBeforeSql('lp', `(SELECT user_id, t, kk FROM ev WHERE ${later})`, 'ev', 'cb')}`);
     ctes.push(`s2 AS (SELECT user_id, kk, pk AS k1, ${timeOf('pk')} AS t1, ${timeOf('kk')} AS t2 FROM lb
       WHERE ${hasStep('kk', 2)} AND pk IS NOT NULL AND ${hasStep('pk', 1)} AND ${timeOf('kk')} - ${timeOf('pk')} <= ${w})`);
   }
