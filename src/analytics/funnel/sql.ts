@@ -200,14 +200,16 @@ function strictSql(o: FunnelSqlOptions, p: SqlParams, n: number, w: string): str
 }
 
 function unorderedSql(o: FunnelSqlOptions, p: SqlParams, n: number, w: string): string {
-  // From each step event: the next event (this one included) of every step; the steps whose next event
-  // is within the window are reached, in the order of their times.
-  const nexts = range(n).map((k) => `min(CASE WHEN m${k} THEN t END) OVER f AS n${k}`).join(', ');
+  // From each step event: the next event (this one included) of every step, by a running "last seen"
+  // over the user's events in reverse order; the steps whose next event is within the window are
+  // reached, in the order of their times. The counted attempt is the earliest start reaching most.
+  const nexts = range(n).map((k) => `last_value(CASE WHEN m${k} THEN t END IGNORE NULLS) OVER f AS n${k}`).join(', ');
   const list = `list_sort(list_filter(list_value(${range(n).map((k) => `n${k}`).join(', ')}), x -> x IS NOT NULL AND x <= t + ${w}))`;
   const cols = range(n).map((k) => `r[${k}] AS t${k}`).join(', ');
-  return `WITH ev AS (SELECT *, ${lowestStep(n)} AS sm FROM (${scanSql(o, p, true)}) s),
-    nx AS (SELECT user_id, t, sm, rid, ${nexts} FROM ev WINDOW f AS (PARTITION BY user_id ORDER BY t, sm, rid ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)),
-    reached AS (SELECT user_id, t, sm, rid, ${list} AS r FROM nx),
-    best AS (SELECT user_id, arg_min(r, {'negd': -len(r), 't': t, 'sm': sm, 'rid': rid}) AS r FROM reached GROUP BY user_id)
-    SELECT user_id, len(r) AS d, ${cols} FROM best`;
+  return `WITH ev AS (SELECT *, ${keySql(n)} AS kk FROM (${scanSql(o, p, true)}) s),
+    nx AS (SELECT user_id, t, kk, ${nexts} FROM ev WINDOW f AS (PARTITION BY user_id ORDER BY kk DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)),
+    reached AS MATERIALIZED (SELECT user_id, kk, ${list} AS r FROM nx),
+    dep AS (SELECT user_id, max(len(r)) AS d FROM reached GROUP BY user_id),
+    best AS (SELECT x.user_id, dep.d, arg_min(x.r, x.kk) AS r FROM reached x JOIN dep ON dep.user_id = x.user_id AND len(x.r) = dep.d GROUP BY x.user_id, dep.d)
+    SELECT user_id, d, ${cols} FROM best`;
 }
