@@ -16,6 +16,8 @@ import { buildPredictions } from '../src/tags/predict/index.js';
 import { buildTraits } from '../src/tags/traits/build.js';
 import { buildTags } from '../src/tags/values/build.js';
 import { profileCard } from '../src/profile/profile.js';
+import { buildRfm } from '../src/segments/rfm.js';
+import { parseSegment, segmentSize } from '../src/segments/index.js';
 import { Workspace } from '../src/workspace/workspace.js';
 
 export interface BenchContext {
@@ -99,6 +101,11 @@ export const STAGES: Stage[] = [
     run: (ctx) => using(worldDir(ctx), async (ws) => (await buildClvScores(ws)).rows),
   },
   {
+    name: 'build-rfm',
+    description: 'RFM scores, groups and value tiers (src/segments/rfm.ts)',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await buildRfm(ws)).rows),
+  },
+  {
     name: 'build-predict',
     description: 'predicted gender and age band (src/tags/predict)',
     run: (ctx) => using(worldDir(ctx), async (ws) => (await buildPredictions(ws)).rows),
@@ -123,6 +130,37 @@ export const STAGES: Stage[] = [
         }
         ms.sort((a, b) => a - b);
         return { rows: ms.length, p50Ms: Number(quantile(ms, 0.5).toFixed(1)), p99Ms: Number(quantile(ms, 0.99).toFixed(1)) };
+      }),
+  },
+  {
+    name: 'segment-size',
+    description: 'size of a 5-condition segment (4 tags, 1 behaviour window), 5 runs after a warm-up: median and max milliseconds',
+    run: (ctx) =>
+      using(worldDir(ctx), async (ws) => {
+        const segment = parseSegment(
+          {
+            name: 'bench',
+            condition: {
+              and: [
+                { tag: 'gender', op: '=', value: 'female' },
+                { tag: 'pv_30d', op: '>=', value: 10 },
+                { tag: 'purchase_count', op: '>=', value: 1 },
+                { lifecycle: ['active', 'new'] },
+                { behaviour: { event: 'cart' }, window: { last: '7d' }, op: '>=', value: 2 },
+              ],
+            },
+          },
+          'bench',
+        );
+        let users = (await segmentSize(ws, segment, { profile: false })).users;
+        const ms: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const started = process.hrtime.bigint();
+          users = (await segmentSize(ws, segment, { profile: false })).users;
+          ms.push(Number(process.hrtime.bigint() - started) / 1e6);
+        }
+        ms.sort((a, b) => a - b);
+        return { rows: users, medianMs: Number(quantile(ms, 0.5).toFixed(1)), maxMs: Number(ms.at(-1)!.toFixed(1)) };
       }),
   },
   {

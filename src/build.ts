@@ -7,6 +7,7 @@ import { buildClvScores } from './analytics/clv/build.js';
 import { buildPurchaseCycles } from './analytics/cycles/index.js';
 import { requireAsOf } from './analytics/as-of.js';
 import { buildRhythm } from './analytics/rhythm/index.js';
+import { buildLifecycle } from './analytics/lifecycle/index.js';
 import { buildInterestScores } from './tags/interest/index.js';
 import { buildGiftFlags } from './tags/noise/index.js';
 import { buildPredictions } from './tags/predict/index.js';
@@ -41,6 +42,7 @@ export const BUILD_STAGES: readonly Stage[] = [
   { name: 'traits', run: (ws, asOf) => buildTraits(ws, { asOf }) },
   { name: 'behaviour rhythm', run: (ws, asOf) => buildRhythm(ws, { asOf }) },
   { name: 'lifetime value', run: (ws, asOf) => buildClvScores(ws, { asOf }) },
+  { name: 'lifecycle', run: (ws, asOf) => buildLifecycle(ws, { asOf }) },
   { name: 'rfm', run: (ws, asOf) => buildRfm(ws, { asOf }) },
   { name: 'predicted attributes', run: (ws, asOf) => buildPredictions(ws, { asOf }) },
   {

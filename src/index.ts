@@ -32,3 +32,9 @@ export { tagDistribution, tagsOfUser, type TagDistribution, type TagValue } from
 export { buildTraits, resolveTraitsConfig, TRAITS_TABLE, type TraitsConfig } from './tags/traits/build.js';
 export { buildClvScores, CLV_TABLE, type ClvBuildReport } from './analytics/clv/build.js';
 export { profileCard, type ProfileCard } from './profile/profile.js';
+export * from './segments/index.js';
+export * from './analytics/metrics/index.js';
+export * from './analytics/lifecycle/index.js';
+export * from './analytics/basket/index.js';
+export * as similarity from './segments/similarity/index.js';
+export { resolveGrouping, tagGrouping, type UserGrouping } from './analytics/grouping.js';

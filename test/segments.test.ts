@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildRfm } from '../src/segments/rfm.js';
+import { buildLifecycle } from '../src/analytics/lifecycle/index.js';
 import { compileSegment, segmentSize, exportSegment, parseSegment, SegmentRegistry } from '../src/segments/index.js';
 import { segmentGrouping } from '../src/segments/grouping.js';
 import { buildTags } from '../src/tags/values/build.js';
@@ -72,6 +73,7 @@ describe('segments on a hand-made story', () => {
     ws = await Workspace.init(dir);
     await seed(ws);
     await buildRfm(ws, { asOf: AS_OF });
+    await buildLifecycle(ws, { asOf: AS_OF });
     await buildTags(ws, { asOf: AS_OF });
   });
   after(async () => {

@@ -14,6 +14,9 @@ import { registerSynthCommands } from './commands/synth.js';
 import { registerTagCommands } from './commands/tags.js';
 import { registerProfileCommands } from './commands/profile.js';
 import { registerSegmentCommands } from './commands/segment.js';
+import { registerMetricsCommands } from './commands/metrics.js';
+import { registerBasketCommands } from './commands/basket.js';
+import { registerSimilarityCommands } from './commands/similar.js';
 import { registerNoiseCommands } from './commands/noise.js';
 import { registerWorkspaceCommands } from './commands/workspace.js';
 
@@ -35,6 +38,9 @@ export function buildProgram(): Command {
   registerTagCommands(program);
   registerProfileCommands(program);
   registerSegmentCommands(program);
+  registerMetricsCommands(program);
+  registerBasketCommands(program);
+  registerSimilarityCommands(program);
   registerNoiseCommands(program);
   program.commands.forEach(function inheritSettings(c: Command) {
     c.exitOverride().configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { EVENT_TYPES } from '../model/enums.js';
+import { LIFECYCLE_STAGES } from '../analytics/lifecycle/stage.js';
 
 export const COMPARISONS = ['=', '!=', '>', '>=', '<', '<='] as const;
 export type Comparison = (typeof COMPARISONS)[number];
@@ -119,7 +120,6 @@ export const CONDITION_KINDS = ['and', 'or', 'not', 'tag', 'interest', 'behaviou
 /** Segment names: lower-case letters, digits, _ and -. */
 export const SEGMENT_NAME = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'expected a segment name: lower-case letters, digits, _ and -, starting with a letter');
 
-export const LIFECYCLE_STAGES = ['new', 'active', 'dormant', 'churned', 'won_back'] as const;
 
 const TagConditionSchema = z
   .strictObject({

@@ -70,7 +70,7 @@ export async function profileCard(ws: Workspace, userId: number): Promise<Profil
   const { wh } = ws;
   if (!Number.isSafeInteger(userId)) throw new PortraitError(`user id ${userId} is not a whole number`);
   const tables = await existingTables(wh);
-  if (!tables.has('tag_values')) throw new PortraitError('the portrait has not been built', 'run portrait build first');
+  if (!tables.has('tag_values_by_user')) throw new PortraitError('the portrait has not been built', 'run portrait build first');
   const registry = TagRegistry.load(ws);
   // Every known user has values (counts are stored even when zero), so no values means no such user.
   const tagValues = await tagsOfUser(wh, userId, registry);

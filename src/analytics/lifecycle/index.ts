@@ -13,3 +13,4 @@ export {
   type StageThresholds,
 } from './stage.js';
 export { stageTransitions, transitionsSql, type FromStage, type TransitionOptions, type TransitionResult, type TransitionRow } from './transitions.js';
+export { buildLifecycle, LIFECYCLE_TABLE } from './build.js';

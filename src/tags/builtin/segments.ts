@@ -1,7 +1,7 @@
 /**
  * Built-in tags that place a user in the classic segments: lifecycle stage, RFM scores and groups, value
- * tier, and user roles. The lifecycle and role rules are ordinary rule tags: copy one with
- * `portrait tags show KEY --json`, change its thresholds and define it under a key of your own.
+ * tier, and user roles. The roles are ordinary rule tags: copy one with `portrait tags show KEY --json`,
+ * change its thresholds and define it under a key of your own.
  */
 import type { TagDefinitionInput } from '../registry/definition.js';
 
@@ -15,38 +15,17 @@ const rfm = (key: string, column: string, type: 'integer' | 'text' | 'number', e
   definition: { source: { table: 'user_rfm', column } },
 });
 
-const anyEvent = {};
-
 export const SEGMENT_TAGS: TagDefinitionInput[] = [
   {
     key: 'lifecycle_stage',
     family: 'own_behaviour',
-    kind: 'rule',
+    kind: 'fact',
     type: 'text',
     description: {
-      en: 'new (first event within 7 days), won_back (active in 30 days after 30+ days away, seen before), active (event within 30 days), dormant (last event 30-90 days ago), churned (over 90 days).',
+      en: 'new (first event within 7 days), won_back (returned within 30 days after 30+ days away), active (an event within 30 days), dormant (last event 30-90 days ago), churned (over 90 days); at the end of the as-of day.',
       zh: '生命周期阶段：新用户、回流、活跃、沉睡、流失',
     },
-    definition: {
-      rule: {
-        cases: [
-          { when: { tag: 'first_seen', op: '>', ago: '7d' }, value: 'new' },
-          {
-            when: {
-              and: [
-                { tag: 'last_seen', op: '>', ago: '30d' },
-                { not: { behaviour: anyEvent, window: { last: '60d', olderThan: '30d' } } },
-                { tag: 'first_seen', op: '<=', ago: '60d' },
-              ],
-            },
-            value: 'won_back',
-          },
-          { when: { tag: 'last_seen', op: '>', ago: '30d' }, value: 'active' },
-          { when: { tag: 'last_seen', op: '>', ago: '90d' }, value: 'dormant' },
-          { when: { tag: 'last_seen', exists: true }, value: 'churned' },
-        ],
-      },
-    },
+    definition: { source: { table: 'user_lifecycle', column: 'stage' } },
   },
   rfm('rfm_recency_days', 'recency_days', 'integer', 'Days since the last purchase day (buyers in the last 365 days).', 'R：距最近一次购买天数', 'days'),
   rfm('rfm_frequency', 'frequency', 'integer', 'Purchase days in the last 365 days.', 'F：购买天数'),

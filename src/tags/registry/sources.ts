@@ -130,6 +130,15 @@ export const TAG_SOURCES: readonly TagSource[] = [
     },
   },
   {
+    name: 'user_lifecycle',
+    description: 'Lifecycle stage at the end of the as-of day (docs/metrics.md).',
+    from: 'user_lifecycle',
+    requires: 'user_lifecycle',
+    builtBy: 'portrait build (lifecycle)',
+    perUser: true,
+    columns: { stage: col('s.stage', 'text', 'new, won_back, active, dormant or churned.') },
+  },
+  {
     name: 'user_rfm',
     description: 'RFM scores and groups, and value tiers, per buyer (docs/segments.md).',
     from: 'user_rfm',

@@ -1,6 +1,7 @@
 /**
  * The tag build stage: every registered tag's values as of one time, into `tag_values` (tag, user_id,
- * num, txt, ts, lst; sorted by user, so a profile card reads one user's tags from one row group),
+ * num, txt, ts, lst; sorted by tag, so a condition on a tag reads only that tag's rows) and a copy
+ * sorted by user, `tag_values_by_user` (a profile card reads one user's values from one row group),
  * with `known_users` (everyone with an event up to as-of or a declared profile: the universe "not" and
  * zero counts refer to). Values are computed into a staging table and swapped in at the end, inside one
  * transaction, so a failure leaves the previous values untouched.
@@ -25,6 +26,8 @@ import {
 export const TAG_VALUES_TABLE = 'tag_values';
 export const KNOWN_USERS_TABLE = 'known_users';
 export const TAG_BUILDS_TABLE = 'tag_builds';
+/** The same rows sorted by user: a profile card reads one user's values from one row group. */
+export const TAG_VALUES_BY_USER_TABLE = 'tag_values_by_user';
 const STAGING = 'tag_values_staging';
 const SCAN = 'tag_aggregate_scan';
 
@@ -141,12 +144,14 @@ export async function buildTags(ws: Workspace, options: TagBuildOptions = {}): P
     if (partial) {
       const keys = options.keys!.map((k) => `'${k}'`).join(', '); // keys are registry-checked identifiers
       await wh.run(`DELETE FROM ${TAG_VALUES_TABLE} WHERE tag IN (${keys})`);
-      await wh.run(`INSERT INTO ${TAG_VALUES_TABLE} SELECT * FROM ${STAGING} ORDER BY user_id, tag`);
+      await wh.run(`INSERT INTO ${TAG_VALUES_TABLE} SELECT * FROM ${STAGING} ORDER BY tag, user_id`);
     } else {
-      await wh.run(`CREATE OR REPLACE TABLE ${TAG_VALUES_TABLE} AS SELECT * FROM ${STAGING} ORDER BY user_id, tag`);
+      await wh.run(`CREATE OR REPLACE TABLE ${TAG_VALUES_TABLE} AS SELECT * FROM ${STAGING} ORDER BY tag, user_id`);
       await wh.run(`CREATE OR REPLACE TABLE ${TAG_BUILDS_TABLE} AS SELECT CAST($1 AS TIMESTAMP) AS as_of, CAST($2 AS BIGINT) AS tags`, [asOf, ready.length]);
     }
     step('sorted into tag_values');
+    await wh.run(`CREATE OR REPLACE TABLE ${TAG_VALUES_BY_USER_TABLE} AS SELECT * FROM ${TAG_VALUES_TABLE} ORDER BY user_id`);
+    step('copied by user');
     await wh.run(`DROP TABLE ${STAGING}`);
     const n = await wh.query<{ n: number }>(`SELECT count(*) AS n FROM ${TAG_VALUES_TABLE}`);
     return { asOf, rows: Number(n[0]?.n ?? 0), seconds: (Date.now() - started) / 1000, tags: ready.length, skipped };

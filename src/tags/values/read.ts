@@ -4,15 +4,15 @@
  */
 import type { Warehouse } from '../../warehouse/warehouse.js';
 import type { RegisteredTag } from '../registry/registry.js';
-import { KNOWN_USERS_TABLE, TAG_VALUES_TABLE, tableExists } from './build.js';
+import { KNOWN_USERS_TABLE, TAG_VALUES_BY_USER_TABLE, TAG_VALUES_TABLE, tableExists } from './build.js';
 
 export type TagValue = number | string | boolean | Date | string[];
 
-/** Every stored tag value of one user, by tag key (tag_values must exist). */
+/** Every stored tag value of one user, by tag key (tag_values_by_user must exist). */
 export async function tagsOfUser(wh: Warehouse, userId: number, registry: { typeOf(key: string): string | undefined }): Promise<Map<string, TagValue>> {
   const out = new Map<string, TagValue>();
   const rows = await wh.query<{ tag: string; num: number | null; txt: string | null; ts: Date | null; lst: string[] | null }>(
-    `SELECT tag, num, txt, ts, lst FROM ${TAG_VALUES_TABLE} WHERE user_id = $1`,
+    `SELECT tag, num, txt, ts, lst FROM ${TAG_VALUES_BY_USER_TABLE} WHERE user_id = $1`,
     [userId],
   );
   for (const r of rows) {
