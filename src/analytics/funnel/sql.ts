@@ -1,17 +1,18 @@
 /**
  * A funnel as SQL: one row per user who did the first step (any step, in any-order funnels) with how far
  * they got (`d`) and the times of the steps of their counted attempt (`t1..tn`, epoch milliseconds).
- * See docs/funnels.md for the definitions; the shapes are:
+ * See docs/funnels.md for the definitions. The shapes avoid sorting the big step (views are ~90% of
+ * events):
  *
- * - ordered: one window pass over the events of steps 1 and 2 (the latest start before each step-2
- *   event), then one over the (few) survivors and step-3 events, and so on; then the counted attempt is
- *   found by hash joins (earliest start within the window of the earliest final event, then the first
- *   event of each later step after the previous).
- * - strict: one window pass over all of the user's events, looking back n-1 events.
+ * - ordered: the latest step-1 event before each step-2 event by `latestBeforeSql` (hash joins within
+ *   10-minute buckets, a window over per-bucket maxima before); then a window over the (few) survivors
+ *   and the step-3 events, and so on; the counted attempt by hash joins.
+ * - strict: the event just before each later-step event (among all of the user's events) the same way;
+ *   runs grow one step at a time by joining an event to the run ending at its predecessor.
  * - unordered: one window pass over the steps' events, looking ahead for each step's next event.
  *
- * Events are totally ordered by (time, lowest step they match, storage row): at the same second a
- * view comes before a cart, so same-second steps chain in funnel order.
+ * Events are ordered by (time, lowest step they match): at the same time a view comes before a cart, so
+ * same-time steps chain in funnel order; other events at that time come after the steps.
  */
 import { eventFilterSql } from '../../conditions/events.js';
 import type { SqlParams } from '../../conditions/params.js';
