@@ -17,6 +17,7 @@ import { buildTraits } from '../src/tags/traits/build.js';
 import { buildTags } from '../src/tags/values/build.js';
 import { profileCard } from '../src/profile/profile.js';
 import { buildRfm } from '../src/segments/rfm.js';
+import { buildLifecycle } from '../src/analytics/lifecycle/index.js';
 import { parseSegment, segmentSize } from '../src/segments/index.js';
 import { Workspace } from '../src/workspace/workspace.js';
 
@@ -99,6 +100,11 @@ export const STAGES: Stage[] = [
     name: 'build-clv',
     description: 'BG/NBD + Gamma-Gamma fitted and every buyer scored (src/analytics/clv/build.ts)',
     run: (ctx) => using(worldDir(ctx), async (ws) => (await buildClvScores(ws)).rows),
+  },
+  {
+    name: 'build-lifecycle',
+    description: 'lifecycle stage of every user at the as-of day (src/analytics/lifecycle)',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await buildLifecycle(ws)).rows),
   },
   {
     name: 'build-rfm',
