@@ -8,6 +8,8 @@ import { workspaceStats, type WorkspaceStats } from './analytics/stats.js';
 import { runBuild, type BuildReport } from './build.js';
 import { PortraitError } from './errors.js';
 import { profileCard, type ProfileCard } from './profile/profile.js';
+import { SegmentRegistry } from './segments/registry.js';
+import { segmentSize, type SegmentSize } from './segments/audience.js';
 import { synthesize, type SynthOptions, type SynthReport } from './synth/index.js';
 import { Workspace, workspacePaths } from './workspace/workspace.js';
 
@@ -26,8 +28,24 @@ export interface DemoResult {
   stats: WorkspaceStats;
   /** The portrait of one showcase user: the buyer with most purchase days (ties: smaller id). */
   profile: ProfileCard | null;
+  /** An example segment, stored in the workspace, with its size and profile. */
+  segment: SegmentSize;
   stages: DemoStage[];
 }
+
+/** The demo's example audience: DOMAIN.md's "carted at least twice this week and did not buy", for young women. */
+export const DEMO_SEGMENT = {
+  name: 'young-women-carting',
+  description: 'Women aged 18-34 who carted at least twice in the last 7 days and bought nothing in them',
+  condition: {
+    and: [
+      { tag: 'gender', op: '=', value: 'female' },
+      { tag: 'age_band', in: ['18-24', '25-34'] },
+      { behaviour: { event: 'cart' }, window: { last: '7d' }, op: '>=', value: 2 },
+      { not: { behaviour: { event: 'buy' }, window: { last: '7d' } } },
+    ],
+  },
+};
 
 export async function runDemo(dir: string, options: SynthOptions, log: (line: string) => void = () => {}): Promise<DemoResult> {
   const paths = workspacePaths(dir);
@@ -58,7 +76,11 @@ export async function runDemo(dir: string, options: SynthOptions, log: (line: st
       "SELECT user_id FROM tag_values WHERE tag = 'purchase_count' ORDER BY num DESC, user_id LIMIT 1",
     );
     const profile = showcase[0] ? await timed('reading a profile card', () => profileCard(ws, Number(showcase[0]!.user_id))) : null;
-    return { workspace: paths.dir, synth, build, stats, profile, stages };
+    const segment = await timed('defining and sizing a segment', async () => {
+      SegmentRegistry.load(ws).define(ws, DEMO_SEGMENT, 'demo segment');
+      return segmentSize(ws, DEMO_SEGMENT.name);
+    });
+    return { workspace: paths.dir, synth, build, stats, profile, segment, stages };
   } finally {
     await ws.close();
   }

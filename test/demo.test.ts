@@ -16,13 +16,17 @@ test('the demo builds a world, summarises it, and replaces only its own workspac
   assert.deepEqual(a.stats.eventsByType, a.synth.eventsByType);
   assert.ok(a.stages.some((s: { stage: string }) => /synthesising/.test(s.stage)));
   const stages = a.build.stages.map((s: { stage: string }) => s.stage);
-  assert.deepEqual(stages, ['gift flags', 'interest scores', 'purchase cycles', 'traits', 'behaviour rhythm', 'lifetime value', 'predicted attributes', 'tags']);
+  assert.deepEqual(stages, ['gift flags', 'interest scores', 'purchase cycles', 'traits', 'behaviour rhythm', 'lifetime value', 'lifecycle', 'rfm', 'predicted attributes', 'tags']);
   for (const s of a.build.stages) assert.ok(s.rows > 0, `${s.stage} wrote rows`);
   assert.equal(a.build.asOf, a.stats.to);
   // The showcase profile is the user with most purchases, and its count is the events' count.
   const buys = a.profile.tags.consumption.purchase_count;
   assert.ok(buys >= 1);
   assert.ok(a.profile.behaviour.rhythm.sessions >= 1);
+  // The example segment is stored, and its size is what its condition selects.
+  assert.equal(a.segment.name, 'young-women-carting');
+  assert.ok(existsSync(join(ws, 'definitions', 'segments', 'young-women-carting.json')));
+  for (const g of a.segment.profile.gender) assert.equal(g.value, 'female');
 
   // A build as of an earlier day counts only what happened by then.
   const earlier = await runCli(['--workspace', ws, 'build', '--as-of', '2017-11-30', '--json']);

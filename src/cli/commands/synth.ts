@@ -7,6 +7,7 @@ import { formatNumber, formatTime, renderPairs, renderTable } from '../format.js
 import { io, output, parseCount, parseWhole, withWorkspace, workspaceDir } from '../context.js';
 import { renderStats } from './workspace.js';
 import { renderProfile } from './profile.js';
+import { renderSize } from './segment.js';
 
 interface SynthFlags {
   users?: number;
@@ -82,6 +83,10 @@ export function registerSynthCommands(program: Command): void {
         renderTable(['stage', 'rows', 'note'], result.build.stages.map((s) => [s.stage, s.rows, s.note ?? ''])),
         '',
         ...(result.profile ? ['A profile card (portrait profile USER_ID):', '', renderProfile(result.profile), ''] : []),
+        `A segment (portrait segment size ${result.segment.name}; its definition is in definitions/segments/):`,
+        '',
+        renderSize(result.segment),
+        '',
         'Stages',
         renderPairs(result.stages.map((s) => [s.stage, `${s.seconds.toFixed(1)} s`])),
         '',
