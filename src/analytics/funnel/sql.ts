@@ -4,8 +4,9 @@
  * See docs/funnels.md for the definitions. The shapes avoid sorting the big step (views are ~90% of
  * events):
  *
- * - ordered: the latest step-1 event before each step-2 event by `latestBeforeSql` (hash joins within
- *   10-minute buckets, a window over per-bucket maxima before); then a window over the (few) survivors
+ * - ordered: the latest step-1 event before each step-2 event by `latestBeforeSql` (per user and
+ *   30-minute bucket the step-1 keys: within the probe's bucket from that list, before it from a
+ *   window over per-bucket maxima); then a window over the (few) survivors
  *   and the step-3 events, and so on; the counted attempt by hash joins.
  * - strict: the event just before each later-step event (among all of the user's events) the same way;
  *   runs grow one step at a time by joining an event to the run ending at its predecessor.
@@ -57,7 +58,7 @@ function scanSql(o: FunnelSqlOptions, p: SqlParams, onlySteps: boolean): string 
   if (onlySteps && preds.every((x) => x.types.length > 0)) where.push(`e.type IN (${p.bindList(allTypes)})`);
   const join = preds.some((x) => x.needsItems) ? ' LEFT JOIN items it ON it.item_id = e.item_id' : '';
   const flags = preds.map((x, i) => `${x.sql} AS m${i + 1}`).join(', ');
-  const scan = `SELECT e.user_id, epoch_ms(e.ts) AS t, e.rowid AS rid, ${flags}
+  const scan = `SELECT e.user_id, epoch_ms(e.ts) AS t, ${flags}
     FROM events e${join}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
   return onlySteps ? `SELECT * FROM (${scan}) sc WHERE ${preds.map((_, i) => `m${i + 1}`).join(' OR ')}` : scan;
 }
@@ -81,29 +82,29 @@ function keySql(n: number): string {
 const timeOf = (key: string) => `((${key}) >> 16)`;
 const hasStep = (key: string, k: number) => `((${key}) & ${1 << (k - 1)}) <> 0`;
 
-/** Events are bucketed by 10 minutes to find each probe's predecessor without sorting the candidates. */
-const BUCKET_MS = 600_000;
+/** Events are bucketed by 30 minutes to find each probe's predecessor without sorting the candidates. */
+const BUCKET_MS = 1_800_000;
 
 /**
  * For each probe event (user_id, t, kk): `pk`, the greatest key of a candidate event of the same user
- * below the probe's (NULL if none). Sort-free for the candidates: within the probe's 10-minute bucket by
- * a hash join on (user, bucket); before it from per-bucket maxima, with a window over those maxima
- * (one row per user and active bucket, far fewer than the events).
+ * below the probe's (NULL if none), from `candBuckets` (bucketsSql: per user and bucket, the keys).
+ * Sort-free for the candidates: within the probe's 30-minute bucket from that bucket's list of keys
+ * (a hash join on user and bucket); before it from per-bucket maxima, with a window over those (one
+ * row per user and active bucket, about ten times fewer than the events).
  */
-function latestBeforeSql(tag: string, probes: string, cands: string, candBuckets: string): string {
+function latestBeforeSql(tag: string, probes: string, candBuckets: string): string {
   const b = BUCKET_MS;
   return `(WITH ${tag}pr AS (SELECT user_id, kk, t // ${b} AS b FROM ${probes}),
-    ${tag}in AS (SELECT pr.user_id, pr.kk, max(c.kk) AS m FROM ${tag}pr pr JOIN ${cands} c ON c.user_id = pr.user_id AND c.t // ${b} = pr.b
-      WHERE c.kk < pr.kk GROUP BY pr.user_id, pr.kk),
     ${tag}lb AS (SELECT user_id, b, src, last_value(mx IGNORE NULLS) OVER (PARTITION BY user_id ORDER BY b, src ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS m
       FROM (SELECT user_id, b, mx, 1 AS src FROM ${candBuckets} UNION ALL SELECT DISTINCT user_id, b, NULL::BIGINT, 0 FROM ${tag}pr) x)
-    SELECT pr.user_id, pr.kk, COALESCE(i.m, l.m) AS pk FROM ${tag}pr pr LEFT JOIN ${tag}in i ON i.user_id = pr.user_id AND i.kk = pr.kk
+    SELECT pr.user_id, pr.kk, COALESCE(list_max(list_filter(cb.ks, x -> x < pr.kk)), l.m) AS pk FROM ${tag}pr pr
+      LEFT JOIN ${candBuckets} cb ON cb.user_id = pr.user_id AND cb.b = pr.b
       LEFT JOIN ${tag}lb l ON l.user_id = pr.user_id AND l.b = pr.b AND l.src = 0)`;
 }
 
-/** Per user and 10-minute bucket: the greatest and least key of `cands`. */
+/** Per user and 30-minute bucket: the greatest and least key of `cands`, and all their keys. */
 function bucketsSql(cands: string): string {
-  return `SELECT user_id, t // ${BUCKET_MS} AS b, max(kk) AS mx, min(kk) AS mn FROM ${cands} GROUP BY ALL`;
+  return `SELECT user_id, t // ${BUCKET_MS} AS b, max(kk) AS mx, min(kk) AS mn, list(kk) AS ks FROM ${cands} GROUP BY ALL`;
 }
 
 /** SQL of the per-user attempts: user_id, d (steps reached, >= 1), t1..tn (NULL past d). */
@@ -128,7 +129,7 @@ function orderedSql(o: FunnelSqlOptions, p: SqlParams, n: number, w: string): st
     // a: the latest step-1 event before each step-2 event (the latest start); valid within the window.
     ctes.push(`c1 AS (SELECT user_id, t, kk FROM ev WHERE m1)`);
     ctes.push(`cb1 AS (${bucketsSql('c1')})`);
-    ctes.push(`lb2 AS ${latestBeforeSql('l2', '(SELECT user_id, t, kk FROM ev WHERE m2)', 'c1', 'cb1')}`);
+    ctes.push(`lb2 AS ${latestBeforeSql('l2', '(SELECT user_id, t, kk FROM ev WHERE m2)', 'cb1')}`);
     ctes.push(`v2 AS (SELECT user_id, kk, ${timeOf('kk')} AS t, ${timeOf('pk')} AS a FROM lb2 WHERE pk IS NOT NULL AND ${timeOf('pk')} >= ${timeOf('kk')} - ${w})`);
   }
   for (let k = 3; k <= n; k++) {
@@ -155,7 +156,7 @@ function orderedSql(o: FunnelSqlOptions, p: SqlParams, n: number, w: string): st
   const b = BUCKET_MS;
   ctes.push(`lo AS (SELECT user_id, tr - ${w} AS lo, (tr - ${w}) // ${b} AS blo, tr // ${b} AS bhi FROM rstar)`);
   ctes.push(`g1 AS (SELECT user_id, COALESCE(min(x.a), min(x.c)) AS g FROM (
-      SELECT lo.user_id, c.kk AS a, NULL::BIGINT AS c FROM lo JOIN c1 c ON c.user_id = lo.user_id AND c.t // ${b} = lo.blo WHERE c.t >= lo.lo
+      SELECT lo.user_id, list_min(list_filter(cb.ks, x -> x >= lo.lo << 16)) AS a, NULL::BIGINT AS c FROM lo JOIN cb1 cb ON cb.user_id = lo.user_id AND cb.b = lo.blo
       UNION ALL SELECT lo.user_id, NULL, cb.mn FROM lo JOIN cb1 cb ON cb.user_id = lo.user_id AND cb.b > lo.blo AND cb.b <= lo.bhi) x GROUP BY user_id)`);
   // Then each later step is the first such event after the previous step's event.
   for (let k = 2; k <= n; k++) {
@@ -176,7 +177,7 @@ function strictSql(o: FunnelSqlOptions, p: SqlParams, n: number, w: string): str
   if (n >= 2) {
     const later = range(n).slice(1).map((k) => `m${k}`).join(' OR ');
     ctes.push(`cb AS (${bucketsSql('ev')})`);
-    ctes.push(`lb AS ${latestBeforeSql('lp', `(SELECT user_id, t, kk FROM ev WHERE ${later})`, 'ev', 'cb')}`);
+    ctes.push(`lb AS ${latestBeforeSql('lp', `(SELECT user_id, t, kk FROM ev WHERE ${later})`, 'cb')}`);
     ctes.push(`s2 AS (SELECT user_id, kk, pk AS k1, ${timeOf('pk')} AS t1, ${timeOf('kk')} AS t2 FROM lb
       WHERE ${hasStep('kk', 2)} AND pk IS NOT NULL AND ${hasStep('pk', 1)} AND ${timeOf('kk')} - ${timeOf('pk')} <= ${w})`);
   }
