@@ -41,6 +41,9 @@ const STORIES: Ev[] = [
   [9, 0, 'pv'], [9, 0, 'cart'], [9, 1, 'buy'],
   // U10: a favourite between view and cart: ordered reaches the cart, strict stops at the view.
   [10, 0, 'pv'], [10, 5, 'fav'], [10, 10, 'cart'],
+  // U11: within 60 minutes only the view at 20 reaches the buy at 75; it shares its half hour with the
+  // view at 0, which is too early.
+  [11, 0, 'pv'], [11, 20, 'pv'], [11, 70, 'cart'], [11, 75, 'buy'],
 ];
 
 /** Expected per user: [steps reached, minutes of the counted attempt's steps]. */
@@ -51,7 +54,7 @@ const CASES: { order: FunnelOrder; window: string; users: Expect }[] = [
     window: '60m',
     users: {
       1: [3, [0, 10, 20]], 2: [3, [0, 10, 30]], 3: [1, [5]], 4: [2, [0, 50]], 5: [3, [200, 210, 220]],
-      6: [3, [30, 45, 70]], 7: [3, [0, 45, 55]], 9: [3, [0, 0, 1]], 10: [2, [0, 10]],
+      6: [3, [30, 45, 70]], 7: [3, [0, 45, 55]], 9: [3, [0, 0, 1]], 10: [2, [0, 10]], 11: [3, [20, 70, 75]],
     },
   },
   {
@@ -59,7 +62,7 @@ const CASES: { order: FunnelOrder; window: string; users: Expect }[] = [
     window: '1d',
     users: {
       1: [3, [0, 10, 20]], 2: [3, [0, 10, 30]], 3: [1, [5]], 4: [3, [0, 50, 100]], 5: [3, [0, 100, 220]],
-      6: [3, [0, 45, 70]], 7: [3, [0, 45, 55]], 9: [3, [0, 0, 1]], 10: [2, [0, 10]],
+      6: [3, [0, 45, 70]], 7: [3, [0, 45, 55]], 9: [3, [0, 0, 1]], 10: [2, [0, 10]], 11: [3, [0, 70, 75]],
     },
   },
   {
@@ -67,7 +70,7 @@ const CASES: { order: FunnelOrder; window: string; users: Expect }[] = [
     window: '60m',
     users: {
       1: [3, [0, 10, 20]], 2: [2, [0, 10]], 3: [1, [5]], 4: [2, [0, 50]], 5: [3, [200, 210, 220]],
-      6: [3, [30, 45, 70]], 7: [3, [30, 45, 55]], 9: [3, [0, 0, 1]], 10: [1, [0]],
+      6: [3, [30, 45, 70]], 7: [3, [30, 45, 55]], 9: [3, [0, 0, 1]], 10: [1, [0]], 11: [3, [20, 70, 75]],
     },
   },
   {
@@ -75,7 +78,7 @@ const CASES: { order: FunnelOrder; window: string; users: Expect }[] = [
     window: '60m',
     users: {
       1: [3, [0, 10, 20]], 2: [3, [0, 10, 30]], 3: [3, [0, 5, 10]], 4: [2, [0, 50]], 5: [3, [200, 210, 220]],
-      6: [3, [30, 45, 70]], 7: [3, [0, 45, 55]], 8: [1, [0]], 9: [3, [0, 0, 1]], 10: [2, [0, 10]],
+      6: [3, [30, 45, 70]], 7: [3, [0, 45, 55]], 8: [1, [0]], 9: [3, [0, 0, 1]], 10: [2, [0, 10]], 11: [3, [20, 70, 75]],
     },
   },
 ];
@@ -136,8 +139,8 @@ describe('funnel: hand-computed stories', () => {
 
   test('concrete figures of the ordered 60-minute funnel', async () => {
     const r = await funnel(ws, { steps: PV_CART_BUY, window: '60m' });
-    assert.deepEqual(r.total.map((s) => s.users), [9, 8, 6]);
-    // cart - view: 10, 10, 50, 10, 15, 45, 0, 10 -> 10 min; buy - cart: 10, 20, 10, 25, 10, 1 -> 10 min.
+    assert.deepEqual(r.total.map((s) => s.users), [10, 9, 7]);
+    // cart - view: 10, 10, 50, 10, 15, 45, 0, 10, 50 -> 10 min; buy - cart: 10, 20, 10, 25, 10, 1, 5 -> 10 min.
     assert.equal(r.total[1]!.medianSecondsFromPrevious, 600);
     assert.equal(r.total[2]!.medianSecondsFromPrevious, 600);
   });
@@ -150,11 +153,11 @@ describe('funnel: hand-computed stories', () => {
 
   test('a step may repeat a type: one event serves one step', async () => {
     const r = await funnel(ws, { steps: parseStepsList('pv,pv'), window: '1d' });
-    // Users with two views: U2, U5, U6, U7.
-    assert.deepEqual(r.total.map((s) => s.users), [9, 4]);
+    // Users with two views: U2, U5, U6, U7, U11.
+    assert.deepEqual(r.total.map((s) => s.users), [10, 5]);
     const strict = await funnel(ws, { steps: parseStepsList('pv,pv'), order: 'strict', window: '1d' });
-    // Two views in a row: U6, U7 (U5's views have a cart between).
-    assert.deepEqual(strict.total.map((s) => s.users), [9, 2]);
+    // Two views in a row: U6, U7, U11 (U5's views have a cart between).
+    assert.deepEqual(strict.total.map((s) => s.users), [10, 3]);
   });
 
   test('users relations per funnel and per step, with their own parameters', async () => {
@@ -163,7 +166,7 @@ describe('funnel: hand-computed stories', () => {
     assert.deepEqual(r.total.map((s) => s.users), [2, 2, 2]);
     const steps: FunnelStep[] = PV_CART_BUY.map((s, i) => (i === 2 ? { ...s, users: { sql: 'SELECT $1::BIGINT AS user_id', params: [5] } } : s));
     const r2 = await funnel(ws, { steps, window: '60m' });
-    assert.deepEqual(r2.total.map((s) => s.users), [9, 8, 1]);
+    assert.deepEqual(r2.total.map((s) => s.users), [10, 9, 1]);
   });
 
   test('breakdown by a grouping relation, renumbering its parameters', async () => {
@@ -430,21 +433,21 @@ describe('CLI module', () => {
 
   test('funnel --json and readable', async () => {
     const json = JSON.parse(await run(['funnel', '--steps', 'pv,cart,buy', '--window', '60m', '--json'])) as { total: { users: number }[] };
-    assert.deepEqual(json.total.map((s) => s.users), [9, 8, 6]);
+    assert.deepEqual(json.total.map((s) => s.users), [10, 9, 7]);
     const text = await run(['funnel', '--steps', 'pv,cart,buy', '--order', 'strict', '--window', '60m']);
     assert.match(text, /funnel pv -> cart -> buy \(strict, window 60m\)/);
-    assert.match(text, /3\. buy\s+5/);
+    assert.match(text, /3\. buy\s+6/);
   });
 
   test('a step naming a segment goes through the resolver', async () => {
     setSegmentMembersResolver(async () => ({ sql: 'SELECT $1::BIGINT AS user_id', params: [1] }));
     const json = JSON.parse(await run(['funnel', '--steps', 'pv,cart,buy:segment:vip', '--window', '60m', '--json'])) as { total: { users: number }[] };
-    assert.deepEqual(json.total.map((s) => s.users), [9, 8, 1]);
+    assert.deepEqual(json.total.map((s) => s.users), [10, 9, 1]);
   });
 
   test('retention and activity', async () => {
     const r = JSON.parse(await run(['retention', '--periods', '0', '--json'])) as { cohorts: { size: number }[] };
-    assert.equal(r.cohorts[0]!.size, 10);
+    assert.equal(r.cohorts[0]!.size, 11);
     const text = await run(['activity']);
     assert.match(text, /events by weekday and hour/);
     assert.match(text, /time from first view of an item to buying it/);
