@@ -1,0 +1,256 @@
+/**
+ * The one-line reading under each chart, computed from the same data the chart draws, in English or
+ * Chinese; and the KPI cards at the top of the report. Pure: no database.
+ */
+import { LABELS, RFM_ORDER, dec, int, pct, rfmKey, rfmLabel, stepLabel } from './labels.js';
+import {
+  CHART_KINDS,
+  type ActivityInput,
+  type ChartKind,
+  type FunnelInput,
+  type KpiInput,
+  type Lang,
+  type LifecycleInput,
+  type ReportData,
+  type ReportGrain,
+  type RetentionInput,
+  type RfmInput,
+  type RoleKey,
+  type RolesInput,
+  type SegmentsInput,
+} from './types.js';
+
+const GRAIN_EN: Record<ReportGrain, [string, string]> = { day: ['day', 'days'], week: ['week', 'weeks'], month: ['month', 'months'] };
+const GRAIN_ZH: Record<ReportGrain, string> = { day: '天', week: '周', month: '个月' };
+const ZH_ONE: Record<ReportGrain, string> = { day: '一天', week: '一周', month: '一个月' };
+
+/** How many periods back the KPI reading compares with (or fewer, when the data is shorter). */
+export const KPI_LOOKBACK = 4;
+
+/** The relative change from a to b, or null when a is 0. */
+function change(a: number, b: number): number | null {
+  return a === 0 ? null : b / a - 1;
+}
+
+function movedEn(ch: number | null, from: string, to: string): string {
+  if (ch === null) return `went from ${from} to ${to}`;
+  if (Math.abs(ch) < 0.0005) return `held steady at ${to}`;
+  return `${ch > 0 ? 'rose' : 'fell'} ${pct(Math.abs(ch))} (${from} to ${to})`;
+}
+
+function movedZh(ch: number | null, from: string, to: string): string {
+  if (ch === null) return `从 ${from} 变为 ${to}`;
+  if (Math.abs(ch) < 0.0005) return `持平于 ${to}`;
+  return `${ch > 0 ? '上升' : '下降'} ${pct(Math.abs(ch))}（${from} → ${to}）`;
+}
+
+/**
+ * KPI trends: daily active users (the period mean) and buyers in the last period against up to
+ * KPI_LOOKBACK periods earlier, and the last period's conversion rate.
+ */
+export function kpiReading(m: KpiInput, lang: Lang): string {
+  const n = m.rows.length;
+  if (n === 0) return lang === 'zh' ? '没有可报告的周期。' : 'There is no period to report.';
+  const last = m.rows[n - 1]!.values;
+  const conv = last.conversionRate === null ? '-' : pct(last.conversionRate);
+  if (n === 1) {
+    return lang === 'zh'
+      ? `仅有${ZH_ONE[m.grain]}的数据：日均活跃用户 ${int(last.avgDau)}，购买用户 ${int(last.buyers)}，成交转化率 ${conv}。`
+      : `Only one ${GRAIN_EN[m.grain][0]} of data: ${int(last.avgDau)} daily active users on average, ${int(last.buyers)} buyers, conversion ${conv}.`;
+  }
+  const k = Math.min(KPI_LOOKBACK, n - 1);
+  const first = m.rows[n - 1 - k]!.values;
+  const dauCh = change(first.avgDau, last.avgDau);
+  const buyCh = change(first.buyers, last.buyers);
+  if (lang === 'zh') {
+    return `近 ${k} ${GRAIN_ZH[m.grain]}日均活跃用户${movedZh(dauCh, int(first.avgDau), int(last.avgDau))}，购买用户${movedZh(buyCh, int(first.buyers), int(last.buyers))}；最近${ZH_ONE[m.grain]}成交转化率 ${conv}。`;
+  }
+  const [one, many] = GRAIN_EN[m.grain];
+  return `Daily active users ${movedEn(dauCh, int(first.avgDau), int(last.avgDau))} over the last ${k} ${k === 1 ? one : many}; buyers ${movedEn(buyCh, int(first.buyers), int(last.buyers))}; conversion was ${conv} in the last ${one}.`;
+}
+
+/** Lifecycle: the last period's active users split into new, returning and resurrecting, and the dormant. */
+export function lifecycleReading(l: LifecycleInput, lang: Lang): string {
+  const r = l.rows[l.rows.length - 1];
+  if (!r) return lang === 'zh' ? '没有可报告的周期。' : 'There is no period to report.';
+  const active = r.new + r.returning + r.resurrecting;
+  const share = (x: number) => (active > 0 ? pct(x / active) : '-');
+  const dormant = Math.abs(r.dormant);
+  if (lang === 'zh') {
+    return `最近${ZH_ONE[l.grain]}（${r.period} 起）活跃用户 ${int(active)}：新用户 ${int(r.new)}（${share(r.new)}），留存 ${int(r.returning)}（${share(r.returning)}），回流 ${int(r.resurrecting)}（${share(r.resurrecting)}）；${int(dormant)} 人转为沉睡。`;
+  }
+  return `In the last ${GRAIN_EN[l.grain][0]} (from ${r.period}) ${int(active)} users were active: ${int(r.new)} new (${share(r.new)}), ${int(r.returning)} returning (${share(r.returning)}), ${int(r.resurrecting)} resurrecting (${share(r.resurrecting)}); ${int(dormant)} went dormant.`;
+}
+
+/** Funnel: conversion at each step, overall, and the step with the lowest conversion (the biggest drop). */
+export function funnelReading(f: FunnelInput, lang: Lang): string {
+  const s = f.total;
+  const first = s[0];
+  if (!first || first.users === 0) return lang === 'zh' ? '漏斗第一步没有用户。' : 'No user reached the first step of the funnel.';
+  const label = (i: number) => stepLabel(s[i]!.name, lang);
+  if (s.length === 1) return lang === 'zh' ? `${int(first.users)} 名用户${label(0)}。` : `${int(first.users)} users ${label(0)}.`;
+  const conv = s.map((x, i) => (i === 0 ? 1 : s[i - 1]!.users > 0 ? x.users / s[i - 1]!.users : 0));
+  let worst = 1;
+  for (let i = 2; i < s.length; i++) if (conv[i]! < conv[worst]!) worst = i;
+  const overall = pct(s[s.length - 1]!.users / first.users);
+  if (lang === 'zh') {
+    const parts = s.slice(1).map((_, j) => `${j === 0 ? '' : '其中 '}${pct(conv[j + 1]!)} ${label(j + 1)}`);
+    return `${int(first.users)} 名${label(0)}用户中，${parts.join('，')}（${f.window} 窗口内）；整体转化 ${overall}；流失最大的一步是 ${label(worst - 1)} → ${label(worst)}（流失 ${pct(1 - conv[worst]!)}）。`;
+  }
+  const parts = s.slice(1).map((_, j) => `${pct(conv[j + 1]!)}${j === 0 ? '' : ' of those'} ${label(j + 1)}`);
+  return `Of ${int(first.users)} users who ${label(0)}, ${parts.join(', ')} (within ${f.window}); ${overall} overall; the biggest drop is ${label(worst - 1)} -> ${label(worst)} (${pct(1 - conv[worst]!)} lost).`;
+}
+
+/** Retention: the pooled share active again one period after the cohort period, and at the last period reported. */
+export function retentionReading(r: RetentionInput, lang: Lang): string {
+  if (r.cohorts.length === 0) return lang === 'zh' ? '没有可报告的用户分组。' : 'There is no cohort to report.';
+  const L = LABELS[lang];
+  const r1 = r.pooled.rates[1] ?? null;
+  let k = -1;
+  for (let i = r.pooled.rates.length - 1; i > 1; i--) {
+    if (r.pooled.rates[i] !== null && r.pooled.rates[i] !== undefined) {
+      k = i;
+      break;
+    }
+  }
+  const who = lang === 'zh' ? `（${r.cohorts.length} 组共 ${int(r.pooled.size)} 名用户）` : ` (${int(r.pooled.size)} users in ${r.cohorts.length} cohorts)`;
+  if (r1 === null) {
+    return lang === 'zh' ? `时间尚短，还看不到回访${who}。` : `Too little time has passed to see anyone return${who}.`;
+  }
+  const rk = k > 1 ? r.pooled.rates[k]! : null;
+  if (lang === 'zh') {
+    return `首次出现后${L.period[r.grain](1)}仍活跃的用户占 ${pct(r1)}${rk === null ? '' : `，${L.period[r.grain](k)}占 ${pct(rk)}`}${who}。`;
+  }
+  return `${pct(r1)} of users are active again in ${L.period[r.grain](1)} after they were first seen${rk === null ? '' : `, ${pct(rk)} in ${L.period[r.grain](k)}`}${who}.`;
+}
+
+/** RFM: the largest group and the share of important-value buyers. */
+export function rfmReading(r: RfmInput, lang: Lang): string {
+  const counts = new Map<string, number>();
+  for (const g of r.groups) counts.set(rfmKey(g.group), (counts.get(rfmKey(g.group)) ?? 0) + g.users);
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  if (total === 0) return lang === 'zh' ? '没有 RFM 分群（需要购买用户并运行 portrait build）。' : 'No RFM groups: they need buyers and portrait build.';
+  const order = [...RFM_ORDER, ...[...counts.keys()].filter((k) => !RFM_ORDER.includes(k))];
+  let top = order[0]!;
+  for (const k of order) if ((counts.get(k) ?? 0) > (counts.get(top) ?? 0)) top = k;
+  const topN = counts.get(top) ?? 0;
+  const iv = RFM_ORDER[0]!;
+  const ivN = counts.get(iv) ?? 0;
+  if (lang === 'zh') {
+    return `${int(total)} 名购买用户中，最大的分群是${rfmLabel(top, 'zh')}（${int(topN)} 人，${pct(topN / total)}）${top === iv ? '' : `；${rfmLabel(iv, 'zh')}用户 ${int(ivN)} 人（${pct(ivN / total)}）`}。`;
+  }
+  return `Of ${int(total)} buyers, the largest group is ${rfmLabel(top, 'en')} (${int(topN)}, ${pct(topN / total)})${top === iv ? '' : `; ${rfmLabel(iv, 'en')} holds ${int(ivN)} (${pct(ivN / total)})`}.`;
+}
+
+const ROLE_PLURAL_EN: Record<RoleKey, string> = {
+  role_shopper: 'shoppers',
+  role_passer_by: 'passers-by',
+  role_content_consumer: 'content consumers',
+  role_loyal_fan: 'loyal fans',
+};
+const ROLE_READING_ORDER: readonly RoleKey[] = ['role_shopper', 'role_passer_by', 'role_content_consumer', 'role_loyal_fan'];
+
+/** Roles: each role's share of known users. */
+export function rolesReading(r: RolesInput, lang: Lang): string {
+  if (r.knownUsers === 0) return lang === 'zh' ? '画像尚未构建：请先运行 portrait build。' : 'The portrait is not built yet: run portrait build.';
+  const users = new Map(r.roles.map((x) => [x.role, x.users]));
+  const share = (k: RoleKey) => pct((users.get(k) ?? 0) / r.knownUsers);
+  if (lang === 'zh') {
+    return `${int(r.knownUsers)} 名已知用户中，${ROLE_READING_ORDER.map((k) => `${LABELS.zh.roles[k]}占 ${share(k)}`).join('，')}（一名用户可兼有多个角色）。`;
+  }
+  const parts = ROLE_READING_ORDER.map((k) => `${share(k)} ${k === 'role_shopper' ? 'are ' : ''}${ROLE_PLURAL_EN[k]}`);
+  return `Of ${int(r.knownUsers)} known users, ${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]} (a user can hold several roles).`;
+}
+
+const hours = (h: number) => `${String(h).padStart(2, '0')}:00-${String(h + 1).padStart(2, '0')}:00`;
+
+/** Activity: the busiest weekday-hour, and the busiest and quietest hour of the day over the week. */
+export function activityReading(a: ActivityInput, lang: Lang): string {
+  if (a.totalEvents === 0) return lang === 'zh' ? '没有行为数据。' : 'There are no events.';
+  let best = { wd: 0, h: 0, n: -1 };
+  const byHour = Array.from({ length: 24 }, () => 0);
+  a.events.forEach((row, wd) =>
+    row.forEach((n, h) => {
+      byHour[h]! += n;
+      if (n > best.n) best = { wd, h, n };
+    }),
+  );
+  let hi = 0;
+  let lo = 0;
+  byHour.forEach((n, h) => {
+    if (n > byHour[hi]!) hi = h;
+    if (n < byHour[lo]!) lo = h;
+  });
+  const share = (n: number) => pct(n / a.totalEvents);
+  const L = LABELS[lang];
+  if (lang === 'zh') {
+    return `活跃高峰在${L.weekdays[best.wd]} ${hours(best.h)}（占全部行为的 ${share(best.n)}）；按一天中的小时看，最忙的是 ${hours(hi)}（${share(byHour[hi]!)}），最闲的是 ${hours(lo)}（${share(byHour[lo]!)}）。`;
+  }
+  return `Activity peaks on ${L.weekdays[best.wd]} ${hours(best.h)} (${share(best.n)} of all events); over the week the busiest hour is ${hours(hi)} (${share(byHour[hi]!)}) and the quietest ${hours(lo)} (${share(byHour[lo]!)}).`;
+}
+
+/** Segments: how many, the largest and the smallest with their share of known users. */
+export function segmentsReading(s: SegmentsInput, lang: Lang): string {
+  if (s.segments.length === 0) {
+    return lang === 'zh' ? '尚未定义人群：用 portrait segment define FILE.json 定义。' : 'No segment is defined yet: portrait segment define FILE.json adds one.';
+  }
+  let big = s.segments[0]!;
+  let small = s.segments[0]!;
+  for (const x of s.segments) {
+    if (x.users > big.users) big = x;
+    if (x.users < small.users) small = x;
+  }
+  const share = (n: number) => (s.knownUsers > 0 ? pct(n / s.knownUsers) : '-');
+  const n = s.segments.length;
+  if (lang === 'zh') {
+    return `已定义 ${n} 个人群；最大的是 ${big.name}，${int(big.users)} 人（占 ${int(s.knownUsers)} 名已知用户的 ${share(big.users)}）${n > 1 ? `；最小的是 ${small.name}，${int(small.users)} 人（${share(small.users)}）` : ''}。`;
+  }
+  return `${n} segment${n === 1 ? '' : 's'} defined; the largest is ${big.name} with ${int(big.users)} users (${share(big.users)} of ${int(s.knownUsers)} known users)${n > 1 ? `, the smallest ${small.name} with ${int(small.users)} (${share(small.users)})` : ''}.`;
+}
+
+/** Every chart's reading. */
+export function reportReadings(data: ReportData, lang: Lang): Record<ChartKind, string> {
+  const fns: Record<ChartKind, () => string> = {
+    kpi: () => kpiReading(data.metrics, lang),
+    lifecycle: () => lifecycleReading(data.lifecycle, lang),
+    funnel: () => funnelReading(data.funnel, lang),
+    retention: () => retentionReading(data.retention, lang),
+    rfm: () => rfmReading(data.rfm, lang),
+    roles: () => rolesReading(data.roles, lang),
+    activity: () => activityReading(data.activity, lang),
+    segments: () => segmentsReading(data.segments, lang),
+  };
+  return Object.fromEntries(CHART_KINDS.map((k) => [k, fns[k]()])) as Record<ChartKind, string>;
+}
+
+export interface KpiCard {
+  label: string;
+  value: string;
+  /** Against the previous period, e.g. "+12.0% vs previous week"; null without one. */
+  change: string | null;
+}
+
+/** The cards at the top: the last period's figures and their change against the period before. */
+export function kpiCards(m: KpiInput, lang: Lang): { period: string | null; cards: KpiCard[] } {
+  const L = LABELS[lang];
+  const n = m.rows.length;
+  const last = m.rows[n - 1];
+  if (!last) return { period: null, cards: [] };
+  const prev = n > 1 ? m.rows[n - 2]!.values : null;
+  const v = last.values;
+  const ch = (now: number | null, before: number | null | undefined): string | null => {
+    if (now === null || before === null || before === undefined || before === 0) return null;
+    const x = now / before - 1;
+    return `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}% ${L.vsPrevious(m.grain)}`;
+  };
+  const cards: KpiCard[] = [
+    { label: L.kpi.activeUsers, value: int(v.activeUsers), change: ch(v.activeUsers, prev?.activeUsers) },
+    { label: L.kpi.dau, value: int(v.avgDau), change: ch(v.avgDau, prev?.avgDau) },
+    { label: L.kpi.buyers, value: int(v.buyers), change: ch(v.buyers, prev?.buyers) },
+    { label: L.kpi.orders, value: int(v.orders), change: ch(v.orders, prev?.orders) },
+    { label: L.kpi.gmv, value: v.gmv === null ? '-' : dec(v.gmv, 0), change: ch(v.gmv, prev?.gmv) },
+    { label: L.kpi.conversion, value: v.conversionRate === null ? '-' : pct(v.conversionRate), change: ch(v.conversionRate, prev?.conversionRate) },
+  ];
+  return { period: last.period === last.periodEnd ? last.period : `${last.period} – ${last.periodEnd}`, cards };
+}
+
