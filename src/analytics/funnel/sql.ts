@@ -123,12 +123,12 @@ export function funnelAttemptsSql(o: FunnelSqlOptions, p: SqlParams): string {
 
 function orderedSql(o: FunnelSqlOptions, p: SqlParams, n: number, w: string): string {
   const ctes: string[] = [`ev AS (SELECT *, ${keySql(n)} AS kk FROM (${scanSql(o, p, true)}) s)`];
-  // f: each step-1 user's first step-1 event.
-  ctes.push(`f AS (SELECT user_id, min(kk) AS k1 FROM ev WHERE m1 GROUP BY user_id)`);
+  // c1, cb1: the step-1 events and their per-bucket keys; f: each step-1 user's first step-1 event.
+  ctes.push(`c1 AS (SELECT user_id, t, kk FROM ev WHERE m1)`);
+  ctes.push(`cb1 AS (${bucketsSql('c1')})`);
+  ctes.push(`f AS (SELECT user_id, min(mn) AS k1 FROM cb1 GROUP BY user_id)`);
   if (n >= 2) {
     // a: the latest step-1 event before each step-2 event (the latest start); valid within the window.
-    ctes.push(`c1 AS (SELECT user_id, t, kk FROM ev WHERE m1)`);
-    ctes.push(`cb1 AS (${bucketsSql('c1')})`);
     ctes.push(`lb2 AS ${latestBeforeSql('l2', '(SELECT user_id, t, kk FROM ev WHERE m2)', 'cb1')}`);
     ctes.push(`v2 AS (SELECT user_id, kk, ${timeOf('kk')} AS t, ${timeOf('pk')} AS a FROM lb2 WHERE pk IS NOT NULL AND ${timeOf('pk')} >= ${timeOf('kk')} - ${w})`);
   }
