@@ -118,7 +118,7 @@ export function lifecycleOption(l: LifecycleInput, lang: Lang): EChartsOption {
       bar(L.lifecycle.new, l.rows.map((r) => r.new), COLORS.green),
       bar(L.lifecycle.returning, l.rows.map((r) => r.returning), COLORS.blue),
       bar(L.lifecycle.resurrecting, l.rows.map((r) => r.resurrecting), COLORS.orange),
-      bar(L.lifecycle.dormant, l.rows.map((r) => -Math.abs(r.dormant)), COLORS.grey),
+      bar(L.lifecycle.dormant, l.rows.map((r) => (r.dormant === 0 ? 0 : -Math.abs(r.dormant))), COLORS.grey),
     ],
   });
 }

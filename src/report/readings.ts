@@ -82,7 +82,7 @@ export function lifecycleReading(l: LifecycleInput, lang: Lang): string {
   return `In the last ${GRAIN_EN[l.grain][0]} (from ${r.period}) ${int(active)} users were active: ${int(r.new)} new (${share(r.new)}), ${int(r.returning)} returning (${share(r.returning)}), ${int(r.resurrecting)} resurrecting (${share(r.resurrecting)}); ${int(dormant)} went dormant.`;
 }
 
-/** Funnel: conversion at each step, overall, and the step with the lowest conversion (the biggest drop). */
+/** Funnel: conversion at each step, overall, and the biggest drop (the step losing most users). */
 export function funnelReading(f: FunnelInput, lang: Lang): string {
   const s = f.total;
   const first = s[0];
@@ -90,15 +90,17 @@ export function funnelReading(f: FunnelInput, lang: Lang): string {
   const label = (i: number) => stepLabel(s[i]!.name, lang);
   if (s.length === 1) return lang === 'zh' ? `${int(first.users)} 名用户${label(0)}。` : `${int(first.users)} users ${label(0)}.`;
   const conv = s.map((x, i) => (i === 0 ? 1 : s[i - 1]!.users > 0 ? x.users / s[i - 1]!.users : 0));
+  // The biggest drop: the step that loses most users (the first of equals).
+  const lost = s.map((x, i) => (i === 0 ? 0 : s[i - 1]!.users - x.users));
   let worst = 1;
-  for (let i = 2; i < s.length; i++) if (conv[i]! < conv[worst]!) worst = i;
+  for (let i = 2; i < s.length; i++) if (lost[i]! > lost[worst]!) worst = i;
   const overall = pct(s[s.length - 1]!.users / first.users);
   if (lang === 'zh') {
     const parts = s.slice(1).map((_, j) => `${j === 0 ? '' : '其中 '}${pct(conv[j + 1]!)} ${label(j + 1)}`);
-    return `${int(first.users)} 名${label(0)}用户中，${parts.join('，')}（${f.window} 窗口内）；整体转化 ${overall}；流失最大的一步是 ${label(worst - 1)} → ${label(worst)}（流失 ${pct(1 - conv[worst]!)}）。`;
+    return `${int(first.users)} 名${label(0)}用户中，${parts.join('，')}（${f.window} 窗口内）；整体转化 ${overall}；流失最大的一步是 ${label(worst - 1)} → ${label(worst)}（流失 ${int(lost[worst]!)} 人，${pct(1 - conv[worst]!)}）。`;
   }
   const parts = s.slice(1).map((_, j) => `${pct(conv[j + 1]!)}${j === 0 ? '' : ' of those'} ${label(j + 1)}`);
-  return `Of ${int(first.users)} users who ${label(0)}, ${parts.join(', ')} (within ${f.window}); ${overall} overall; the biggest drop is ${label(worst - 1)} -> ${label(worst)} (${pct(1 - conv[worst]!)} lost).`;
+  return `Of ${int(first.users)} users who ${label(0)}, ${parts.join(', ')} (within ${f.window}); ${overall} overall; the biggest drop is ${label(worst - 1)} -> ${label(worst)} (${int(lost[worst]!)} users, ${pct(1 - conv[worst]!)} lost).`;
 }
 
 /** Retention: the pooled share active again one period after the cohort period, and at the last period reported. */
