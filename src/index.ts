@@ -38,3 +38,7 @@ export * from './analytics/lifecycle/index.js';
 export * from './analytics/basket/index.js';
 export * as similarity from './segments/similarity/index.js';
 export { resolveGrouping, tagGrouping, type UserGrouping } from './analytics/grouping.js';
+export * from './analytics/funnel/index.js';
+export * from './analytics/retention/index.js';
+export * from './analytics/activity/index.js';
+export { writeReport } from './report/index.js';

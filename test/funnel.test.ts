@@ -8,8 +8,10 @@ import { SqlParams } from '../src/conditions/params.js';
 import { PortraitError } from '../src/errors.js';
 import { importTaobao } from '../src/ingest/taobao.js';
 import { io, processIo } from '../src/cli/context.js';
-import { registerFunnelCommands, setSegmentMembersResolver } from '../src/cli/commands/funnel.js';
-import type { Workspace } from '../src/workspace/workspace.js';
+import { registerFunnelCommands } from '../src/cli/commands/funnel.js';
+import { SegmentRegistry } from '../src/segments/registry.js';
+import { buildTags } from '../src/tags/values/build.js';
+import { Workspace } from '../src/workspace/workspace.js';
 import { count, SAMPLE, tempWorkspace } from './helpers.js';
 
 const BASE = Date.parse('2017-11-25T00:00:00Z'); // a Saturday, local wall clock
@@ -439,10 +441,26 @@ describe('CLI module', () => {
     assert.match(text, /3\. buy\s+6/);
   });
 
-  test('a step naming a segment goes through the resolver', async () => {
-    setSegmentMembersResolver(async () => ({ sql: 'SELECT $1::BIGINT AS user_id', params: [1] }));
-    const json = JSON.parse(await run(['funnel', '--steps', 'pv,cart,buy:segment:vip', '--window', '60m', '--json'])) as { total: { users: number }[] };
-    assert.deepEqual(json.total.map((s) => s.users), [10, 9, 1]);
+  test('a step naming a segment counts only its members at that step', async () => {
+    // First "vip" holds every known user (the portrait it reads is built first), then nobody.
+    const opened = await Workspace.open(`${dir}/ws`);
+    try {
+      await buildTags(opened);
+      SegmentRegistry.load(opened).define(opened, { name: 'vip', condition: { tag: 'first_seen', exists: true } }, 'test');
+    } finally {
+      await opened.close();
+    }
+    const all = JSON.parse(await run(['funnel', '--steps', 'pv,cart,buy:segment:vip', '--window', '60m', '--json'])) as { total: { users: number }[] };
+    const plain = JSON.parse(await run(['funnel', '--steps', 'pv,cart,buy', '--window', '60m', '--json'])) as { total: { users: number }[] };
+    assert.deepEqual(all.total.map((s) => s.users), plain.total.map((s) => s.users), 'a segment of every known user changes nothing');
+    const again = await Workspace.open(`${dir}/ws`);
+    try {
+      SegmentRegistry.load(again).define(again, { name: 'vip', condition: { tag: 'first_seen', op: '<', value: '1900-01-01' } }, 'test');
+    } finally {
+      await again.close();
+    }
+    const none = JSON.parse(await run(['funnel', '--steps', 'pv,cart,buy:segment:vip', '--window', '60m', '--json'])) as { total: { users: number }[] };
+    assert.deepEqual(none.total.map((s) => s.users), [plain.total[0]!.users, plain.total[1]!.users, 0]);
   });
 
   test('retention and activity', async () => {

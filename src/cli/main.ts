@@ -17,6 +17,8 @@ import { registerSegmentCommands } from './commands/segment.js';
 import { registerMetricsCommands } from './commands/metrics.js';
 import { registerBasketCommands } from './commands/basket.js';
 import { registerSimilarityCommands } from './commands/similar.js';
+import { registerFunnelCommands } from './commands/funnel.js';
+import { registerReportCommands } from './commands/report.js';
 import { registerNoiseCommands } from './commands/noise.js';
 import { registerWorkspaceCommands } from './commands/workspace.js';
 
@@ -41,6 +43,8 @@ export function buildProgram(): Command {
   registerMetricsCommands(program);
   registerBasketCommands(program);
   registerSimilarityCommands(program);
+  registerFunnelCommands(program);
+  registerReportCommands(program);
   registerNoiseCommands(program);
   program.commands.forEach(function inheritSettings(c: Command) {
     c.exitOverride().configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });

@@ -23,19 +23,12 @@ import { activityHeatmap, viewToPurchase, WEEKDAYS, type ActivityHeatmap, type V
 import { DURATION } from '../../conditions/schema.js';
 import { formatNumber, renderPairs, renderTable, type Cell } from '../format.js';
 import { output, withWorkspace } from '../context.js';
+import { compileSegment } from '../../segments/registry.js';
 
-/**
- * The members of a segment, for `segment:NAME` on a funnel step. Segments resolve through
- * `segmentMembersSql(ws, name)` from src/segments/members.ts, which the segments work provides; until it
- * is wired here a step naming a segment is refused.
- */
-let segmentMembers: (ws: Workspace, name: string) => Promise<UserRelation> = async (_ws, name) => {
-  throw new PortraitError(`segment "${name}" on a funnel step: segment filters are not available in this build yet`, 'use a steps file without "segment", or --by segment:NAME');
-};
-
-/** Lets the program (or a test) supply how segment members are found. */
-export function setSegmentMembersResolver(resolve: (ws: Workspace, name: string) => Promise<UserRelation>): void {
-  segmentMembers = resolve;
+/** The members of a segment, for `segment:NAME` on a funnel step. */
+async function segmentMembers(ws: Workspace, name: string): Promise<UserRelation> {
+  const { sql, params } = await compileSegment(ws, name);
+  return { sql, params };
 }
 
 function parseWindow(value: string): string {
