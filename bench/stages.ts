@@ -17,7 +17,11 @@ import { buildTraits } from '../src/tags/traits/build.js';
 import { buildTags } from '../src/tags/values/build.js';
 import { profileCard } from '../src/profile/profile.js';
 import { buildRfm } from '../src/segments/rfm.js';
-import { buildLifecycle } from '../src/analytics/lifecycle/index.js';
+import { buildLifecycle, lifecycleChart } from '../src/analytics/lifecycle/index.js';
+import { computeMetrics } from '../src/analytics/metrics/index.js';
+import { funnel, parseStepsList } from '../src/analytics/funnel/index.js';
+import { retention } from '../src/analytics/retention/index.js';
+import { workspaceBasketRules } from '../src/analytics/basket/index.js';
 import { parseSegment, segmentSize } from '../src/segments/index.js';
 import { Workspace } from '../src/workspace/workspace.js';
 
@@ -168,6 +172,40 @@ export const STAGES: Stage[] = [
         ms.sort((a, b) => a - b);
         return { rows: users, medianMs: Number(quantile(ms, 0.5).toFixed(1)), maxMs: Number(ms.at(-1)!.toFixed(1)) };
       }),
+  },
+  {
+    name: 'metrics',
+    description: 'portrait metrics over the whole world by day (rows: periods)',
+    run: (ctx) =>
+      using(worldDir(ctx), async (ws) => {
+        const [range] = await ws.wh.query<{ a: string; b: string }>("SELECT strftime(min(ts), '%Y-%m-%d') AS a, strftime(max(ts), '%Y-%m-%d') AS b FROM events");
+        return (await computeMetrics(ws, { from: range!.a, to: range!.b, grain: 'day' })).rows.length;
+      }),
+  },
+  {
+    name: 'lifecycle-chart',
+    description: 'the lifecycle chart over the whole world by day (rows: periods)',
+    run: (ctx) =>
+      using(worldDir(ctx), async (ws) => {
+        const [range] = await ws.wh.query<{ a: string; b: string }>("SELECT strftime(min(ts), '%Y-%m-%d') AS a, strftime(max(ts), '%Y-%m-%d') AS b FROM events");
+        return (await lifecycleChart(ws, { from: range!.a, to: range!.b, grain: 'day' })).rows.length;
+      }),
+  },
+  {
+    name: 'funnel',
+    description: 'pv -> cart -> buy, ordered, 1-day window (rows: users at the first step)',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await funnel(ws, { steps: parseStepsList('pv,cart,buy'), window: '1d' })).total[0]!.users),
+  },
+  {
+    name: 'retention',
+    description: 'first-seen cohorts by day, return on any event, 7 periods (rows: cohort users)',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await retention(ws, { grain: 'day', periods: 7 })).cohorts.reduce((n, c) => n + c.size, 0)),
+  },
+  {
+    name: 'basket-rules',
+    description: 'basket rules on user-day baskets of categories (rows: baskets)',
+    run: (ctx) =>
+      using(worldDir(ctx), async (ws) => (await workspaceBasketRules(ws, { basket: 'user-day', items: 'category', minSupport: 0.0001, minConfidence: 0.05 })).summary.transactions),
   },
   {
     name: 'export-taobao-csv',

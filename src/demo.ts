@@ -10,6 +10,7 @@ import { PortraitError } from './errors.js';
 import { profileCard, type ProfileCard } from './profile/profile.js';
 import { SegmentRegistry } from './segments/registry.js';
 import { segmentSize, type SegmentSize } from './segments/audience.js';
+import { writeReport, type ReportResult } from './report/index.js';
 import { synthesize, type SynthOptions, type SynthReport } from './synth/index.js';
 import { Workspace, workspacePaths } from './workspace/workspace.js';
 
@@ -30,6 +31,8 @@ export interface DemoResult {
   profile: ProfileCard | null;
   /** An example segment, stored in the workspace, with its size and profile. */
   segment: SegmentSize;
+  /** The offline HTML report, written into the workspace's reports/ folder. */
+  report: ReportResult;
   stages: DemoStage[];
 }
 
@@ -80,7 +83,8 @@ export async function runDemo(dir: string, options: SynthOptions, log: (line: st
       SegmentRegistry.load(ws).define(ws, DEMO_SEGMENT, 'demo segment');
       return segmentSize(ws, DEMO_SEGMENT.name);
     });
-    return { workspace: paths.dir, synth, build, stats, profile, segment, stages };
+    const report = await timed('writing the HTML report', () => writeReport(ws, { out: join(paths.reports, 'report.html'), lang: 'en' }));
+    return { workspace: paths.dir, synth, build, stats, profile, segment, report, stages };
   } finally {
     await ws.close();
   }

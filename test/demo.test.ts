@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli, tempDir } from './helpers.js';
@@ -27,6 +27,9 @@ test('the demo builds a world, summarises it, and replaces only its own workspac
   assert.equal(a.segment.name, 'young-women-carting');
   assert.ok(existsSync(join(ws, 'definitions', 'segments', 'young-women-carting.json')));
   for (const g of a.segment.profile.gender) assert.equal(g.value, 'female');
+  // The report is written into the workspace and holds every chart it lists.
+  const html = readFileSync(a.report.out, 'utf8');
+  assert.equal((html.match(/<svg/g) ?? []).length, a.report.charts.length);
 
   // A build as of an earlier day counts only what happened by then.
   const earlier = await runCli(['--workspace', ws, 'build', '--as-of', '2017-11-30', '--json']);
