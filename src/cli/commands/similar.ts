@@ -20,6 +20,7 @@ import {
 } from '../../segments/similarity/index.js';
 import { formatNumber, renderPairs, renderTable } from '../format.js';
 import { output, withWorkspace } from '../context.js';
+import { compileSegment } from '../../segments/registry.js';
 
 function parsePositive(value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number, at least 1.');
@@ -97,21 +98,21 @@ export function registerSimilarityCommands(program: Command): void {
   const look = program
     .command('lookalike')
     .description('rank every other user by resemblance to a seed group and keep the best (run portrait build first)')
+    .option('--seed <segment>', 'the seed: the members of a segment')
     .option('--seed-file <file>', 'the seed: user ids, one per line')
     .option('--top <n>', 'how many users to keep', parsePositive, 1000)
     .option('--method <name>', `${LOOKALIKE_METHODS.join(', ')}`, parseMethod, 'contrast')
     .option('--out <file.csv>', 'write the ranked users to a CSV file (user_id,rank,score)')
     .option('--json', 'machine-readable output')
-    .action(async (flags: { seedFile?: string; top: number; method: LookalikeMethod; out?: string; json?: boolean }, cmd: Command) => {
-      if (!flags.seedFile) throw new PortraitError('lookalike needs a seed', 'give --seed-file FILE (one user id per line)');
-      const ids = readSeedFile(flags.seedFile);
-      const result = await withWorkspace(cmd, (ws) =>
-        lookalike(ws, {
-          seedUsers: { sql: `SELECT unnest(from_json($1, '["BIGINT"]')) AS user_id`, params: [JSON.stringify(ids)] },
-          top: flags.top,
-          method: flags.method,
-        }),
-      );
+    .action(async (flags: { seed?: string; seedFile?: string; top: number; method: LookalikeMethod; out?: string; json?: boolean }, cmd: Command) => {
+      if (!flags.seedFile === !flags.seed) throw new PortraitError('lookalike needs one seed', 'give --seed SEGMENT or --seed-file FILE (one user id per line)');
+      const fromFile = flags.seedFile ? readSeedFile(flags.seedFile) : null;
+      const result = await withWorkspace(cmd, async (ws) => {
+        const seedUsers = fromFile
+          ? { sql: `SELECT unnest(from_json($1, '["BIGINT"]')) AS user_id`, params: [JSON.stringify(fromFile)] }
+          : await compileSegment(ws, flags.seed!);
+        return lookalike(ws, { seedUsers: { sql: seedUsers.sql, params: seedUsers.params }, top: flags.top, method: flags.method });
+      });
       if (flags.out) writeFileSync(flags.out, lookalikeCsv(result));
       output(flags.json, result, () => renderLookalike(result, flags.out));
     });
