@@ -1,0 +1,50 @@
+/** The training steps every algorithm shares: the user-item pairs seen in training, and the capped history. */
+import type { Warehouse } from '../../warehouse/warehouse.js';
+import { countOf, createAs, table } from './sql.js';
+import type { BaseTrainOptions, InteractionsRelation } from './types.js';
+
+export interface SeenStats {
+  interactions: number;
+  users: number;
+  items: number;
+}
+
+/**
+ * `{prefix}_seen`: one row per (user, item) in training with the sum of weights `w` (a missing weight
+ * counts 1), the latest time `last_ts` and the number of interactions `n`. It is the exclusion list
+ * ("not in the user's training interactions") and the base of every model.
+ */
+export async function trainSeen(wh: Warehouse, interactions: InteractionsRelation, options: BaseTrainOptions): Promise<SeenStats> {
+  await wh.run(
+    createAs(
+      options,
+      'seen',
+      `SELECT CAST(user_id AS BIGINT) AS user_id, CAST(item_id AS BIGINT) AS item_id,
+         CAST(sum(coalesce(weight, 1)) AS DOUBLE) AS w, max(ts) AS last_ts, count(*) AS n
+       FROM (${interactions.sql}) i WHERE user_id IS NOT NULL AND item_id IS NOT NULL
+       GROUP BY 1, 2`,
+    ),
+    interactions.params,
+  );
+  const seen = table(options.prefix, 'seen');
+  const rows = await wh.query<{ interactions: number; users: number; items: number }>(
+    `SELECT coalesce(sum(n), 0) AS interactions, count(DISTINCT user_id) AS users, count(DISTINCT item_id) AS items FROM ${seen}`,
+  );
+  const r = rows[0]!;
+  return { interactions: Number(r.interactions), users: Number(r.users), items: Number(r.items) };
+}
+
+/**
+ * `{prefix}_history`: each user's `cap` most recent distinct items (latest interaction first, ties by
+ * smaller item id) with value `v`: 1 on the binary matrix, the pair's summed weight otherwise.
+ */
+export async function trainHistory(wh: Warehouse, options: BaseTrainOptions, cap: number, useWeights: boolean): Promise<number> {
+  const seen = table(options.prefix, 'seen');
+  const limit = Number.isFinite(cap) && cap > 0 ? `QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY last_ts DESC, item_id ASC) <= ${Math.floor(cap)}` : '';
+  await wh.run(createAs(options, 'history', `SELECT user_id, item_id, ${useWeights ? 'w' : 'CAST(1 AS DOUBLE)'} AS v FROM ${seen} ${limit}`));
+  return countOf(wh, `SELECT count(*) AS n FROM ${table(options.prefix, 'history')}`);
+}
+
+export function tableNames(prefix: string, parts: string[]): string[] {
+  return parts.map((p) => `${prefix}_${p}`);
+}
