@@ -12,20 +12,19 @@ import type { SparseRows } from './logistic.js';
 export const TOP_LEAVES = 300;
 /** How many brands (those seen by the most users) get a feature of their own. */
 export const TOP_BRANDS = 400;
+/** Events per partition of users when features are computed (bounds the engine's working memory). */
+export const EVENTS_PER_PARTITION = 10_000_000;
 
 
 const VIEW_TYPES = `'pv', 'content_view'`;
 const ACTION_TYPES = `'fav', 'cart', 'buy'`;
 const LIVE_TYPES = ['live_watch', 'live_like', 'live_follow', 'live_reward', 'content_view', 'like', 'comment', 'share', 'search', 'coupon_claim'];
 
-/** The SQL of the long (user_id, feature, value) table; $1 is the as-of time, $2 the number of leaves, $3 of brands. */
-export function featureSql(): string {
-  const typeCounts = LIVE_TYPES.map(
-    (t) => `SELECT user_id, 'n:${t}' AS f, ln(1 + count(*) FILTER (WHERE type = '${t}')) AS v FROM e GROUP BY user_id`,
-  ).join('\n    UNION ALL ');
-  return `WITH a AS (
-    SELECT CAST($1 AS TIMESTAMP) AS as_of
-  ), anc AS (
+const VOCAB_LEAVES = 'predict_vocab_leaves';
+const VOCAB_BRANDS = 'predict_vocab_brands';
+
+/** The categories with their top-level and second-level ancestors (a CTE body). */
+const ANCESTORS_SQL = `
     -- every category with its top-level (level 1) and second-level ancestors
     WITH RECURSIVE up(category_id, ancestor_id, depth) AS (
       SELECT category_id, category_id, 0 FROM categories
@@ -37,13 +36,45 @@ export function featureSql(): string {
       max(up.ancestor_id) FILTER (WHERE c.level = 1) AS top_id,
       max(up.ancestor_id) FILTER (WHERE c.level = 2) AS mid_id
     FROM up JOIN categories c ON c.category_id = up.ancestor_id
-    GROUP BY up.category_id
+    GROUP BY up.category_id`;
+
+/**
+ * The vocabulary of leaf and brand features, over all users: the leaves, then the brands, viewed by the
+ * most users (ties by smaller id or name). $1 is the as-of time, $2 how many to keep.
+ */
+export function vocabularySql(): string[] {
+  const viewed = `SELECT DISTINCT e.user_id, COALESCE(e.category_id, it.category_id) AS category_id, it.brand
+    FROM events e LEFT JOIN items it ON it.item_id = e.item_id
+    WHERE e.ts <= CAST($1 AS TIMESTAMP) AND e.type IN (${VIEW_TYPES})
+      AND COALESCE(e.category_id, it.category_id) IN (SELECT category_id FROM categories)`;
+  return [
+    `CREATE OR REPLACE TABLE ${VOCAB_LEAVES} AS SELECT category_id FROM (
+       SELECT category_id, count(*) AS n FROM (SELECT DISTINCT user_id, category_id FROM (${viewed})) GROUP BY category_id)
+     ORDER BY n DESC, category_id LIMIT CAST($2 AS BIGINT)`,
+    `CREATE OR REPLACE TABLE ${VOCAB_BRANDS} AS SELECT brand FROM (
+       SELECT brand, count(*) AS n FROM (SELECT DISTINCT user_id, brand FROM (${viewed}) WHERE brand IS NOT NULL) GROUP BY brand)
+     ORDER BY n DESC, brand LIMIT CAST($2 AS BIGINT)`,
+  ];
+}
+
+/**
+ * The SQL of the long (user_id, feature, value) table for one partition of the users (user_id % $2 =
+ * $3), so no step holds more than a partition's events; $1 is the as-of time. Reads the vocabulary
+ * tables that vocabularySql makes.
+ */
+export function featureSql(): string {
+  const typeCounts = LIVE_TYPES.map(
+    (t) => `SELECT user_id, 'n:${t}' AS f, ln(1 + count(*) FILTER (WHERE type = '${t}')) AS v FROM e GROUP BY user_id`,
+  ).join('\n    UNION ALL ');
+  return `WITH a AS (
+    SELECT CAST($1 AS TIMESTAMP) AS as_of
+  ), anc AS (${ANCESTORS_SQL}
   ), e AS MATERIALIZED (
     SELECT e.user_id, e.type, e.ts, e.amount, e.live_id,
       COALESCE(e.category_id, it.category_id) AS category_id, it.price, it.brand
     FROM events e CROSS JOIN a
     LEFT JOIN items it ON it.item_id = e.item_id
-    WHERE e.ts <= a.as_of
+    WHERE e.ts <= a.as_of AND e.user_id % CAST($2 AS BIGINT) = CAST($3 AS BIGINT)
   ), ec AS MATERIALIZED (
     SELECT e.user_id, e.type, e.category_id, anc.top_id, anc.mid_id, e.brand,
       CASE WHEN e.type IN (${VIEW_TYPES}) THEN 'view' WHEN e.type IN (${ACTION_TYPES}) THEN 'act' END AS kind
@@ -51,22 +82,16 @@ export function featureSql(): string {
     WHERE e.type IN (${VIEW_TYPES}, ${ACTION_TYPES})
   ), kinds AS (
     SELECT user_id, kind, count(*) AS n FROM ec GROUP BY ALL
-  ), leaves AS (
-    SELECT category_id FROM ec WHERE kind = 'view' GROUP BY category_id
-    ORDER BY count(DISTINCT user_id) DESC, category_id LIMIT $2
-  ), brands AS (
-    SELECT brand FROM ec WHERE kind = 'view' AND brand IS NOT NULL GROUP BY brand
-    ORDER BY count(DISTINCT user_id) DESC, brand LIMIT $3
   ), shares AS (
     SELECT user_id, kind || ':top:' || top_id AS f, count(*) AS n, kind FROM ec WHERE top_id IS NOT NULL GROUP BY ALL
     UNION ALL
     SELECT user_id, kind || ':mid:' || mid_id, count(*), kind FROM ec WHERE mid_id IS NOT NULL GROUP BY ALL
     UNION ALL
     SELECT user_id, 'view:leaf:' || category_id, count(*), kind FROM ec
-    WHERE kind = 'view' AND category_id IN (SELECT category_id FROM leaves) GROUP BY ALL
+    WHERE kind = 'view' AND category_id IN (SELECT category_id FROM ${VOCAB_LEAVES}) GROUP BY ALL
     UNION ALL
     SELECT user_id, 'view:brand:' || brand, count(*), kind FROM ec
-    WHERE kind = 'view' AND brand IN (SELECT brand FROM brands) GROUP BY ALL
+    WHERE kind = 'view' AND brand IN (SELECT brand FROM ${VOCAB_BRANDS}) GROUP BY ALL
   )
   SELECT s.user_id, s.f, CAST(s.n AS DOUBLE) / k.n AS v FROM shares s JOIN kinds k USING (user_id, kind)
   UNION ALL
@@ -119,30 +144,47 @@ export interface FeatureChunk {
  * limit; it spills to the workspace's tmp folder). Call `dropFeatures` when done.
  */
 export async function prepareFeatures(ws: Workspace, asOf: Date, leaves = TOP_LEAVES, brands = TOP_BRANDS): Promise<FeatureSpace> {
-  const params: SqlValue[] = [asOf, leaves, brands];
-  await ws.wh.run(`CREATE OR REPLACE TEMP TABLE ${LONG_TABLE} AS SELECT user_id, f, CAST(v AS DOUBLE) AS v FROM (${featureSql()}) WHERE isfinite(v) AND v <> 0`, params);
+  const [leavesSql, brandsSql] = vocabularySql();
+  await ws.wh.run(leavesSql!, [asOf, leaves]);
+  await ws.wh.run(brandsSql!, [asOf, brands]);
+  // Users are split into partitions of about EVENTS_PER_PARTITION events each: the engine never holds
+  // more than one partition's events and features at a time (a 100M-event world fits its memory limit).
+  const [{ n }] = (await ws.wh.query<{ n: number }>('SELECT count(*) AS n FROM events WHERE ts <= CAST($1 AS TIMESTAMP)', [asOf])) as [{ n: number }];
+  const parts = Math.max(1, Math.ceil(Number(n) / EVENTS_PER_PARTITION));
+  // Ordinary tables (not temporary ones) so the engine can keep them on disk; dropped by dropFeatures.
+  await ws.wh.run(`CREATE OR REPLACE TABLE ${LONG_TABLE} (user_id BIGINT, f VARCHAR, v DOUBLE)`);
+  for (let part = 0; part < parts; part++) {
+    await ws.wh.run(`INSERT INTO ${LONG_TABLE} SELECT user_id, f, CAST(v AS DOUBLE) FROM (${featureSql()}) WHERE isfinite(v) AND v <> 0`, [asOf, parts, part]);
+  }
   const nameRows = await ws.wh.query<{ f: string }>(`SELECT DISTINCT f FROM ${LONG_TABLE}`);
   const names = nameRows.map((r) => r.f).sort();
   await ws.wh.run(
-    `CREATE OR REPLACE TEMP TABLE ${NAMES_TABLE} AS
+    `CREATE OR REPLACE TABLE ${NAMES_TABLE} AS
      SELECT unnest(from_json($1, '["VARCHAR"]')) AS f, unnest(from_json($2, '["INTEGER"]')) AS j`,
     [JSON.stringify(names), JSON.stringify(names.map((_, j) => j))],
   );
-  await ws.wh.run(
-    `CREATE OR REPLACE TEMP TABLE ${ROWS_TABLE} AS
-     SELECT l.user_id, list(n.j ORDER BY n.j) AS js, list(l.v ORDER BY n.j) AS vs
-     FROM ${LONG_TABLE} l JOIN ${NAMES_TABLE} n USING (f)
-     GROUP BY l.user_id ORDER BY l.user_id`,
-  );
+  await ws.wh.run(`CREATE OR REPLACE TABLE ${ROWS_TABLE} (user_id BIGINT, js INTEGER[], vs DOUBLE[])`);
+  for (let part = 0; part < parts; part++) {
+    await ws.wh.run(
+      `INSERT INTO ${ROWS_TABLE}
+       SELECT l.user_id, list(n.j ORDER BY n.j) AS js, list(l.v ORDER BY n.j) AS vs
+       FROM ${LONG_TABLE} l JOIN ${NAMES_TABLE} n USING (f)
+       WHERE l.user_id % CAST($1 AS BIGINT) = CAST($2 AS BIGINT)
+       GROUP BY l.user_id`,
+      [parts, part],
+    );
+  }
   await ws.wh.run(`DROP TABLE ${LONG_TABLE}`);
+  // Sorted by user, so reading a chunk of users touches only its own row groups.
+  await ws.wh.run(`CREATE OR REPLACE TABLE ${ROWS_TABLE} AS SELECT * FROM ${ROWS_TABLE} ORDER BY user_id`);
   // Every user with an event has a row (n:events is never zero).
   const users = await ws.wh.query<{ user_id: number }>(`SELECT user_id FROM ${ROWS_TABLE} ORDER BY user_id`);
   return { names, userIds: users.map((r) => Number(r.user_id)), asOf };
 }
 
-/** Drops the temporary tables of `prepareFeatures`. */
+/** Drops the working tables of `prepareFeatures`. */
 export async function dropFeatures(ws: Workspace): Promise<void> {
-  for (const t of [LONG_TABLE, NAMES_TABLE, ROWS_TABLE]) await ws.wh.run(`DROP TABLE IF EXISTS ${t}`);
+  for (const t of [LONG_TABLE, NAMES_TABLE, ROWS_TABLE, VOCAB_LEAVES, VOCAB_BRANDS]) await ws.wh.run(`DROP TABLE IF EXISTS ${t}`);
 }
 
 /** Users per chunk read back from the engine. */
