@@ -1,0 +1,125 @@
+/**
+ * `trainRecommendations`: every user's top N, precomputed into `user_recommendations` (sorted by user, then
+ * rank) so serving is a point read. Steps: the interactions as of a time, the shared source tables, the
+ * models (popular, item-CF, user-CF from src/recommend/algorithms), then the blend chunk by chunk of users
+ * (by user id, `chunkUsers` at a time, so a million users never sit in one sort), appended in user order into
+ * a staging table that replaces the old one in one transaction. The working tables are dropped at the end.
+ */
+import { requireAsOf } from '../../analytics/as-of.js';
+import type { Workspace } from '../../workspace/workspace.js';
+import { dropModel, itemcf, popular, usercf, type InteractionsRelation, type TrainedModel } from '../algorithms/index.js';
+import { blendSql, OUTPUT_COLUMNS } from '../blend/blend.js';
+import { resolveRecsConfig, type RecsConfig, type RecsConfigInput } from '../blend/config.js';
+import { workspaceInteractions } from '../interactions.js';
+import { dropPrepared, prepareSources } from '../sources/prepare.js';
+import { T, type SourceContext } from '../sources/types.js';
+
+export const RECS_TABLE = 'user_recommendations';
+export const RECS_BUILDS_TABLE = 'recommendation_builds';
+const STAGING = 'user_recommendations_staging';
+
+export interface TrainStep {
+  step: string;
+  seconds: number;
+}
+
+export interface TrainReport {
+  asOf: Date;
+  users: number;
+  rows: number;
+  chunks: number;
+  seconds: number;
+  steps: TrainStep[];
+  /** Training time of each model, milliseconds. */
+  models: Record<string, number>;
+}
+
+export interface TrainOptions {
+  asOf?: Date;
+  config?: RecsConfigInput;
+  /** Keep the working tables (rec_*) for inspection. Default false. */
+  keepWorkingTables?: boolean;
+  log?: (step: TrainStep) => void;
+}
+
+const MODEL_PREFIX = { popular: 'rec_m_popular', itemcf: 'rec_m_itemcf', usercf: 'rec_m_usercf' } as const;
+
+/** Trains the models the blend uses (those with a positive weight; popular always, for users who opted out). */
+export async function trainModels(ws: Workspace, interactions: InteractionsRelation, asOf: Date, config: RecsConfig): Promise<SourceContext['models']> {
+  const models: SourceContext['models'] = {};
+  models.popular = await popular.train(ws.wh, interactions, { prefix: MODEL_PREFIX.popular, count: 'users', halfLifeDays: config.popular.halfLifeDays, asOf });
+  if (config.weights.itemcf > 0) {
+    const c = config.itemcf;
+    models.itemcf = await itemcf.train(ws.wh, interactions, {
+      prefix: MODEL_PREFIX.itemcf, neighbours: c.neighbours, historyCap: c.historyCap, shrinkage: c.shrinkage, useWeights: c.useWeights,
+    });
+  }
+  if (config.weights.usercf > 0) {
+    const c = config.usercf;
+    models.usercf = await usercf.train(ws.wh, interactions, {
+      prefix: MODEL_PREFIX.usercf, neighbours: c.neighbours, historyCap: c.historyCap, maxItemUsers: c.maxItemUsers, useWeights: c.useWeights,
+    });
+  }
+  return models;
+}
+
+export async function trainRecommendations(ws: Workspace, options: TrainOptions = {}): Promise<TrainReport> {
+  const started = Date.now();
+  const wh = ws.wh;
+  const config = resolveRecsConfig(options.config);
+  const asOf = await requireAsOf(wh, options.asOf, 'recs train');
+  const steps: TrainStep[] = [];
+  const timed = async <R>(step: string, work: () => Promise<R>): Promise<R> => {
+    const t = Date.now();
+    const r = await work();
+    const s = { step, seconds: (Date.now() - t) / 1000 };
+    steps.push(s);
+    options.log?.(s);
+    return r;
+  };
+
+  let models: SourceContext['models'] = {};
+  try {
+    const raw = await workspaceInteractions(wh, { asOf, weights: config.behaviour });
+    const prepared = await timed('interactions and source tables', () => prepareSources(wh, raw, asOf, config));
+    const interactions: InteractionsRelation = { sql: `SELECT user_id, item_id, ts, weight FROM ${T.interactions}`, params: [] };
+    models = await timed('models', () => trainModels(ws, interactions, asOf, config));
+    const ctx: SourceContext = { wh, asOf, config, has: prepared.has, models };
+
+    await wh.run(`CREATE OR REPLACE TABLE ${STAGING} (user_id BIGINT, rank INTEGER, item_id BIGINT, score DOUBLE, source VARCHAR, reason_en VARCHAR, reason_zh VARCHAR)`);
+    await timed('blend', async () => {
+      for (let chunk = 0; chunk < prepared.chunks; chunk++) {
+        const users = (personalised: boolean) => ({
+          sql: `SELECT user_id FROM ${T.users} WHERE chunk = $1 AND ${personalised ? '' : 'NOT '}personalised`,
+          params: [chunk],
+        });
+        const rel = blendSql(ctx, users(true), users(false));
+        await wh.run(`INSERT INTO ${STAGING} (${OUTPUT_COLUMNS}) ${rel.sql}`, rel.params);
+      }
+    });
+    const [count] = await wh.query<{ n: number; users: number }>(`SELECT count(*) AS n, count(DISTINCT user_id) AS users FROM ${STAGING}`);
+    const report: TrainReport = {
+      asOf,
+      users: Number(count!.users),
+      rows: Number(count!.n),
+      chunks: prepared.chunks,
+      seconds: 0,
+      steps,
+      models: Object.fromEntries(Object.entries(models).map(([k, m]) => [k, (m as TrainedModel).trainMs])),
+    };
+    await wh.transaction(async () => {
+      await wh.run(`DROP TABLE IF EXISTS ${RECS_TABLE}`);
+      await wh.run(`ALTER TABLE ${STAGING} RENAME TO ${RECS_TABLE}`);
+      await wh.run(`CREATE OR REPLACE TABLE ${RECS_BUILDS_TABLE} (as_of TIMESTAMP, users BIGINT, rows BIGINT, config VARCHAR)`);
+      await wh.run(`INSERT INTO ${RECS_BUILDS_TABLE} VALUES ($1, $2, $3, $4)`, [asOf, report.users, report.rows, JSON.stringify(config)]);
+    });
+    report.seconds = (Date.now() - started) / 1000;
+    return report;
+  } finally {
+    await wh.run(`DROP TABLE IF EXISTS ${STAGING}`);
+    if (!options.keepWorkingTables) {
+      for (const m of Object.values(models)) if (m) await dropModel(wh, m);
+      await dropPrepared(wh);
+    }
+  }
+}
