@@ -152,8 +152,8 @@ export function producedType(def: TagDefinition): TagValueType {
 const KIND_OF_FORM = { aggregate: ['fact'], source: ['fact', 'model'], rule: ['rule'], interest: ['interest'], model: ['model'] } as const;
 
 /**
- * Checks `def` against the registry `typeOf` (every other defined tag) and the rule tags it could reach
- * (`rulesOf`, to refuse cycles).
+ * Checks `def` against the registry: `typeOf` gives every other tag's type, `dependenciesOf` the tags a
+ * rule tag reads (to refuse a cycle through other rules).
  */
 export function checkDefinition(
   def: TagDefinition,
