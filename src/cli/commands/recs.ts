@@ -1,0 +1,106 @@
+/** `portrait recs`: train recommendations, read one user's, export a segment's (docs/recommend.md). */
+import { InvalidArgumentError, type Command } from 'commander';
+import { compileSegment } from '../../segments/registry.js';
+import {
+  exportRecommendations,
+  recommendationsFor,
+  trainRecommendations,
+  type RecommendationsExport,
+  type TrainReport,
+  type UserRecommendations,
+} from '../../recommend/index.js';
+import { formatNumber, formatTime, renderPairs, renderTable } from '../format.js';
+import { output, withWorkspace } from '../context.js';
+
+function parseDay(value: string): Date {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
+  const d = m ? new Date(`${m[1]}-${m[2]}-${m[3]}T23:59:59Z`) : new Date(NaN);
+  if (!m || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value.trim()) {
+    throw new InvalidArgumentError('expected a date YYYY-MM-DD.');
+  }
+  return d;
+}
+
+function parsePositive(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number, at least 1.');
+  return Number(value);
+}
+
+function parseUser(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a user id (a whole number).');
+  return Number(value);
+}
+
+/** Registers `portrait recs` and returns it, so other subcommands (evaluate) can be attached. */
+export function registerRecsCommands(program: Command): Command {
+  const recs = program.command('recs').description('personalised recommendations with reasons (train first)');
+
+  recs
+    .command('train')
+    .description("precompute every user's top 50 recommendations into user_recommendations")
+    .option('--as-of <date>', 'only behaviour up to the end of this day, YYYY-MM-DD (default: the newest event)', parseDay)
+    .option('--json', 'machine-readable output')
+    .action(async (flags: { asOf?: Date }, cmd: Command) => {
+      const json = Boolean(cmd.optsWithGlobals<{ json?: boolean }>().json);
+      const result = await withWorkspace(cmd, (ws) => trainRecommendations(ws, { asOf: flags.asOf }));
+      output(json, result, () => renderTrain(result));
+    });
+
+  recs
+    .command('for')
+    .description("one user's recommendations, each with its source and reason")
+    .argument('<user_id>', 'user id', parseUser)
+    .option('--n <n>', 'how many', parsePositive, 20)
+    .option('--json', 'machine-readable output')
+    .action(async (userId: number, flags: { n: number }, cmd: Command) => {
+      const json = Boolean(cmd.optsWithGlobals<{ json?: boolean }>().json);
+      const result = await withWorkspace(cmd, (ws) => recommendationsFor(ws, userId, flags.n));
+      output(json, result, () => renderFor(result));
+    });
+
+  recs
+    .command('export')
+    .description("write a segment's recommendations to CSV (users who opted out of targeting left out)")
+    .requiredOption('--segment <name>', 'segment name (portrait segment list)')
+    .requiredOption('--out <file>', 'CSV file to write')
+    .option('--n <n>', 'recommendations per user', parsePositive, 50)
+    .option('--json', 'machine-readable output')
+    .action(async (flags: { segment: string; out: string; n: number }, cmd: Command) => {
+      const json = Boolean(cmd.optsWithGlobals<{ json?: boolean }>().json);
+      const result = await withWorkspace(cmd, async (ws) => {
+        const members = await compileSegment(ws, flags.segment);
+        return exportRecommendations(ws, { sql: members.sql, params: members.params }, flags.out, { n: flags.n });
+      });
+      output(json, result, () => renderExport(result));
+    });
+
+  return recs;
+}
+
+export function renderTrain(r: TrainReport): string {
+  return [
+    `recommendations as of ${formatTime(r.asOf)}: ${formatNumber(r.rows)} for ${formatNumber(r.users)} users in ${r.seconds.toFixed(1)} s`,
+    renderTable(['step', 'seconds'], r.steps.map((s) => [s.step, s.seconds.toFixed(2)])),
+  ].join('\n');
+}
+
+export function renderFor(r: UserRecommendations): string {
+  const head = `recommendations for user ${r.userId} (trained as of ${formatTime(r.asOf)}): ${r.recommendations.length}`;
+  if (r.recommendations.length === 0) return `${head}\n(no recommendations: the user is unknown to the last training run)`;
+  return [
+    head,
+    renderTable(
+      ['rank', 'item', 'score', 'source', 'reason', '理由'],
+      r.recommendations.map((x) => [x.rank, String(x.item_id), x.score.toFixed(3), x.source, x.reason_en, x.reason_zh]),
+    ),
+  ].join('\n');
+}
+
+export function renderExport(r: RecommendationsExport): string {
+  return renderPairs([
+    ['file', r.file],
+    ['users', r.users],
+    ['rows', r.rows],
+    ['opted out (left out)', r.optedOut],
+  ]);
+}
