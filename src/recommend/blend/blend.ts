@@ -8,14 +8,15 @@
  * 3. Filters: an item the user already bought is dropped unless the catalogue marks it consumable or a
  *    purchase cycle proposes it (replenishment); items in a category of the user's gift purchases are dropped.
  * 4. Diversity: within each category the items are numbered by score; the list is ordered by
- *    floor((number - 1) / maxPerCategory), then score, then smaller item id. With the default 3, the top 20
- *    holds at most 3 items of a category whenever 7 or more categories have candidates (fewer: the next
- *    three of each fill in rather than leave the list short).
+ *    floor((number - 1) / maxPerCategory) (the round), then score, then smaller item id. With the default 3,
+ *    the top 20 holds at most 3 items of a category whenever the first round has 20 items (e.g. 7 categories
+ *    with 3 candidates each); otherwise the next round fills in rather than leave the list short.
  * 5. The top `topN`, with reasons (blend/reasons.ts).
  *
  * Users who refused personalisation (consents purpose personalisation, allowed false) get none of this: the
  * same globally popular list for everyone (the popular model, nothing excluded, no filters: filters would read
- * their history), with the reason "popular right now".
+ * their history; the diversity rounds apply), scored weights.popular x popularity / the best, with the reason
+ * "popular right now".
  */
 import { popular, type Relation } from '../algorithms/index.js';
 import { ALL_SOURCES } from '../sources/index.js';
@@ -42,6 +43,7 @@ export function blendSql(ctx: SourceContext, personalised: Relation, optedOut: R
     parts.push(`SELECT '${source.name}' AS source, ${p.value(w)} AS w, ${SOURCES.indexOf(source.name)} AS prio, * FROM (${p.nest(rel)})`);
   }
   const sections: string[] = [];
+  const pools: string[] = [];
   if (parts.length) {
     sections.push(`
       cand AS (${parts.join('\nUNION ALL BY NAME\n')}),
@@ -52,37 +54,40 @@ export function blendSql(ctx: SourceContext, personalised: Relation, optedOut: R
                arg_max(struct_pack(source, ev_item, ev_cat, ev_n, ev_m, ev_text, ev_text2), struct_pack(c := round(contrib, 9), p := -prio)) AS best
         FROM norm GROUP BY user_id, item_id),
       kept AS (
-        SELECT a.*, c.category_id FROM agg a LEFT JOIN ${T.catalogue} c ON c.item_id = a.item_id
+        SELECT a.user_id, a.item_id, a.score, a.best, c.category_id FROM agg a LEFT JOIN ${T.catalogue} c ON c.item_id = a.item_id
         WHERE (a.replenish OR coalesce(c.consumable, false)
                OR NOT EXISTS (SELECT 1 FROM ${T.buys} b WHERE b.user_id = a.user_id AND b.item_id = a.item_id))
-          AND NOT EXISTS (SELECT 1 FROM ${T.giftCats} g WHERE g.user_id = a.user_id AND g.category_id = c.category_id)),
+          AND NOT EXISTS (SELECT 1 FROM ${T.giftCats} g WHERE g.user_id = a.user_id AND g.category_id = c.category_id))`);
+    pools.push('SELECT * FROM kept');
+  }
+  if (optedOut && ctx.models.popular) {
+    // Enough of the global list for the diversity rounds to fill the top N.
+    const pop = p.nest(popular.recommendSql(ctx.models.popular, optedOut, cfg.topN * (cfg.maxPerCategory + 1), 'none'));
+    sections.push(`
+      plain AS (
+        SELECT r.user_id, r.item_id, ${p.value(cfg.weights.popular)} * r.score / nullif(max(r.score) OVER (PARTITION BY r.user_id), 0) AS score,
+               struct_pack(source := 'popular', ev_item := CAST(NULL AS BIGINT), ev_cat := CAST(NULL AS BIGINT), ev_n := r.score,
+                 ev_m := CAST(NULL AS DOUBLE), ev_text := CAST(NULL AS VARCHAR), ev_text2 := CAST(NULL AS VARCHAR)) AS best,
+               c.category_id
+        FROM (${pop}) r LEFT JOIN ${T.catalogue} c ON c.item_id = r.item_id)`);
+    pools.push('SELECT * FROM plain');
+  }
+  if (pools.length === 0) {
+    return { sql: `SELECT CAST(NULL AS BIGINT) AS user_id, CAST(NULL AS INTEGER) AS rank, CAST(NULL AS BIGINT) AS item_id, CAST(NULL AS DOUBLE) AS score,
+      CAST(NULL AS VARCHAR) AS source, CAST(NULL AS VARCHAR) AS reason_en, CAST(NULL AS VARCHAR) AS reason_zh WHERE false`, params: [] };
+  }
+  sections.push(`
+      pool AS (${pools.join(' UNION ALL ')}),
       diverse AS (
-        SELECT *, row_number() OVER (PARTITION BY user_id, coalesce(category_id, -1 - item_id) ORDER BY round(score, 9) DESC, item_id) AS cat_rank FROM kept),
+        SELECT *, row_number() OVER (PARTITION BY user_id, coalesce(category_id, -1 - item_id) ORDER BY round(score, 9) DESC, item_id) AS cat_rank FROM pool),
       ranked AS (
         SELECT *, row_number() OVER (PARTITION BY user_id ORDER BY (cat_rank - 1) // ${p.value(cfg.maxPerCategory)}, round(score, 9) DESC, item_id) AS rank
         FROM diverse QUALIFY rank <= ${p.value(cfg.topN)}),
-      blended AS (
+      rows AS (
         SELECT user_id, rank, item_id, score, best.source AS source, best.ev_item AS ev_item, best.ev_cat AS ev_cat, best.ev_n AS ev_n,
                best.ev_m AS ev_m, best.ev_text AS ev_text, best.ev_text2 AS ev_text2 FROM ranked)`);
-  } else {
-    sections.push(`blended AS (SELECT CAST(NULL AS BIGINT) AS user_id, CAST(NULL AS BIGINT) AS rank, CAST(NULL AS BIGINT) AS item_id,
-      CAST(NULL AS DOUBLE) AS score, CAST(NULL AS VARCHAR) AS source, CAST(NULL AS BIGINT) AS ev_item, CAST(NULL AS BIGINT) AS ev_cat,
-      CAST(NULL AS DOUBLE) AS ev_n, CAST(NULL AS DOUBLE) AS ev_m, CAST(NULL AS VARCHAR) AS ev_text, CAST(NULL AS VARCHAR) AS ev_text2 WHERE false)`);
-  }
-  let all = 'SELECT * FROM blended';
-  if (optedOut && ctx.models.popular && cfg.weights.popular >= 0) {
-    const pop = p.nest(popular.recommendSql(ctx.models.popular, optedOut, cfg.topN, 'none'));
-    sections.push(`
-      plain AS (
-        SELECT user_id, rank, item_id, ${p.value(Math.max(cfg.weights.popular, 0))} * score / nullif(max(score) OVER (PARTITION BY user_id), 0) AS score,
-               'popular' AS source, CAST(NULL AS BIGINT) AS ev_item, CAST(NULL AS BIGINT) AS ev_cat, score AS ev_n, CAST(NULL AS DOUBLE) AS ev_m,
-               CAST(NULL AS VARCHAR) AS ev_text, CAST(NULL AS VARCHAR) AS ev_text2
-        FROM (${pop}))`);
-    all = 'SELECT * FROM blended UNION ALL SELECT * FROM plain';
-  }
   return p.relation(`
     WITH ${sections.join(',\n')},
-    rows AS (${all}),
     labelled AS (
       SELECT r.*, it.title AS item_title, cat.name AS cat_name FROM rows r
       LEFT JOIN ${T.catalogue} it ON it.item_id = r.ev_item
