@@ -1,0 +1,5 @@
+/** Offline evaluation of the recommendation algorithms on interaction files. */
+export { evaluateFiles, parseSplit, splitName } from './evaluate.js';
+export type { AlgorithmOptions, AlgorithmResult, EvaluateOptions, EvaluationInput, EvaluationReport, Split } from './evaluate.js';
+export { computeMetrics, type Metrics } from './metrics.js';
+export { readInteractions } from './read.js';

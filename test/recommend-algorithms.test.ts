@@ -1,0 +1,358 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Command } from 'commander';
+import { DuckDBWarehouse } from '../src/warehouse/duckdb.js';
+import { itemcf, popular, usercf, type InteractionsRelation, type Recommendation } from '../src/recommend/algorithms/index.js';
+import { evaluateFiles, parseSplit, type EvaluationReport } from '../src/recommend/evaluate/index.js';
+import { registerRecsEvaluateCommand } from '../src/cli/commands/recs-evaluate.js';
+import { io } from '../src/cli/context.js';
+import { PortraitError } from '../src/errors.js';
+import { resolveSynthOptions, synthesize } from '../src/synth/index.js';
+import { Workspace } from '../src/workspace/workspace.js';
+import { tempDir } from './helpers.js';
+
+const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);
+
+/**
+ * The fixture: u1 {1,2,3}, u2 {1,2}, u3 {2,3,4}, u4 {1,4} (item i is seen on day i, so recency is by item id).
+ * Item user sets: 1 {u1,u2,u4}, 2 {u1,u2,u3}, 3 {u1,u3}, 4 {u3,u4}.
+ */
+async function fixture(): Promise<{ wh: DuckDBWarehouse; rel: InteractionsRelation }> {
+  const wh = await DuckDBWarehouse.open(':memory:');
+  await wh.run(`CREATE TABLE ev AS SELECT * FROM (VALUES (1,1),(1,2),(1,3),(2,1),(2,2),(3,2),(3,3),(3,4),(4,1),(4,4)) t(user_id, item_id)`);
+  const rel = {
+    sql: `SELECT CAST(user_id AS BIGINT) AS user_id, CAST(item_id AS BIGINT) AS item_id,
+            TIMESTAMP '2020-01-01' + to_days(CAST(item_id AS INTEGER)) AS ts, CAST($1 AS DOUBLE) AS weight FROM ev`,
+    params: [1],
+  };
+  return { wh, rel };
+}
+
+const pick = (rows: Recommendation[], user: number) =>
+  rows.filter((r) => r.user_id === user).map((r) => ({ item: Number(r.item_id), score: r.score, rank: r.rank, ev: r.evidence_item_id, n: r.evidence_count }));
+
+test('popular: items by distinct users, the user\'s own items left out, ties by smaller item id', async () => {
+  const { wh, rel } = await fixture();
+  try {
+    // counts: item 1 = 3, item 2 = 3, item 3 = 2, item 4 = 2 -> order 1, 2 (tie: 1 < 2), 3, 4 (tie: 3 < 4)
+    const m = await popular.train(wh, rel, { prefix: 'pop', temporary: true });
+    assert.equal(m.stats.items, 4);
+    const recs = await popular.recommend(wh, m, [2, 4, 99], 2);
+    assert.deepEqual(pick(recs, 2).map((r) => [r.item, r.score, r.rank]), [[3, 2, 1], [4, 2, 2]]); // u2 saw 1, 2
+    assert.deepEqual(pick(recs, 4).map((r) => [r.item, r.score]), [[2, 3], [3, 2]]); // u4 saw 1, 4
+    assert.deepEqual(pick(recs, 99).map((r) => r.item), [1, 2]); // unknown user: the top of the list
+    // user order as given, then rank
+    assert.deepEqual(recs.map((r) => Number(r.user_id)), [2, 2, 4, 4, 99, 99]);
+  } finally {
+    await wh.close();
+  }
+});
+
+test('tie-breaking is numeric on item ids (9 before 10), not textual', async () => {
+  const wh = await DuckDBWarehouse.open(':memory:');
+  try {
+    const rel = {
+      sql: `SELECT CAST(u AS BIGINT) AS user_id, CAST(i AS BIGINT) AS item_id, TIMESTAMP '2020-01-01' AS ts, 1.0 AS weight
+            FROM (VALUES (1, 10), (2, 9), (3, 100)) t(u, i)`,
+      params: [],
+    };
+    const m = await popular.train(wh, rel, { prefix: 'tie', temporary: true });
+    const recs = await popular.recommend(wh, m, [7], 3);
+    assert.deepEqual(recs.map((r) => Number(r.item_id)), [9, 10, 100]);
+  } finally {
+    await wh.close();
+  }
+});
+
+test('popular options: behaviour weights and time decay', async () => {
+  const wh = await DuckDBWarehouse.open(':memory:');
+  try {
+    // item 1: one view (w 1) today; item 2: one purchase (w 4) 10 days ago. Half-life 10 days.
+    const rel = {
+      sql: `SELECT * FROM (VALUES (1::BIGINT, 1::BIGINT, TIMESTAMP '2020-01-11', 1.0::DOUBLE), (2, 2, TIMESTAMP '2020-01-01', 4.0)) t(user_id, item_id, ts, weight)`,
+      params: [],
+    };
+    const byWeight = await popular.train(wh, rel, { prefix: 'pw', temporary: true, count: 'weight' });
+    const w = await popular.recommend(wh, byWeight, [9], 2);
+    assert.deepEqual(w.map((r) => [Number(r.item_id), r.score]), [[2, 4], [1, 1]]);
+    // decayed users: item 1 = 1 * 0.5^0 = 1, item 2 = 0.5^(10/10) = 0.5
+    const decayed = await popular.train(wh, rel, { prefix: 'pd', temporary: true, halfLifeDays: 10 });
+    const d = await popular.recommend(wh, decayed, [9], 2);
+    assert.deepEqual(d.map((r) => [Number(r.item_id), r.score]), [[1, 1], [2, 0.5]]);
+    // decayed weights: item 2 = 4 * 0.5 = 2, item 1 = 1
+    const both = await popular.train(wh, rel, { prefix: 'pb', temporary: true, halfLifeDays: 10, count: 'weight' });
+    const b = await popular.recommend(wh, both, [9], 2);
+    assert.deepEqual(b.map((r) => [Number(r.item_id), r.score]), [[2, 2], [1, 1]]);
+  } finally {
+    await wh.close();
+  }
+});
+
+test('item-CF: cosine on the binary matrix, score = sum of similarities, evidence = the strongest of the user\'s items', async () => {
+  const { wh, rel } = await fixture();
+  try {
+    // sim(1,2) = 2/sqrt(3*3) = 0.666667   sim(1,3) = 1/sqrt(3*2) = 0.408248   sim(1,4) = 1/sqrt(6) = 0.408248
+    // sim(2,3) = 2/sqrt(6)   = 0.816497   sim(2,4) = 1/sqrt(6)   = 0.408248   sim(3,4) = 1/sqrt(2*2) = 0.5
+    const s6 = 1 / Math.sqrt(6);
+    const m = await itemcf.train(wh, rel, { prefix: 'icf', temporary: true });
+    assert.equal(m.stats.modelRows, 12); // 6 pairs, both directions
+    const recs = await itemcf.recommend(wh, m, [1, 2, 3, 4], 2);
+    // u2 {1,2}: item 3 = sim(1,3) + sim(2,3) = s6 + 2 s6 = 1.224745 (evidence 2); item 4 = sim(1,4) + sim(2,4) = 2 s6 = 0.816497
+    //           (both contribute s6: the tie goes to the smaller item, 1)
+    const u2 = pick(recs, 2);
+    assert.deepEqual(u2.map((r) => [r.item, r.ev, r.n]), [[3, 2, 2], [4, 1, 2]]);
+    close(u2[0]!.score, 3 * s6);
+    close(u2[1]!.score, 2 * s6);
+    // u4 {1,4}: item 2 = 2/3 + s6 = 1.074915 (evidence 1); item 3 = s6 + 0.5 = 0.908248 (evidence 4)
+    const u4 = pick(recs, 4);
+    assert.deepEqual(u4.map((r) => [r.item, r.ev]), [[2, 1], [3, 4]]);
+    close(u4[0]!.score, 2 / 3 + s6);
+    close(u4[1]!.score, s6 + 0.5);
+    // u1 {1,2,3}: item 4 = s6 + s6 + 0.5 = 1.316497 (evidence 3); u3 {2,3,4}: item 1 = 2/3 + s6 + s6 = 1.483163 (evidence 2)
+    close(pick(recs, 1)[0]!.score, 2 * s6 + 0.5);
+    assert.equal(pick(recs, 1)[0]!.ev, 3);
+    close(pick(recs, 3)[0]!.score, 2 / 3 + 2 * s6);
+    assert.equal(pick(recs, 3)[0]!.ev, 2);
+
+    // K = 1 neighbour per item: 1 -> 2 (0.667), 2 -> 3 (0.816), 3 -> 2 (0.816), 4 -> 3 (0.5)
+    // u2 {1,2}: 1 -> 2 (seen), 2 -> 3: item 3 = 0.816497 only. u4 {1,4}: 1 -> 2 (0.667), 4 -> 3 (0.5).
+    const k1 = await itemcf.train(wh, rel, { prefix: 'icf1', temporary: true, neighbours: 1 });
+    const r1 = await itemcf.recommend(wh, k1, [2, 4], 5);
+    assert.deepEqual(pick(r1, 2).map((r) => r.item), [3]);
+    close(pick(r1, 2)[0]!.score, 2 * s6);
+    assert.deepEqual(pick(r1, 4).map((r) => [r.item, r.score]), [[2, 2 / 3], [3, 0.5]]);
+
+    // history cap 1: each user keeps the latest item (the largest id here): u1 3, u2 2, u3 4, u4 4.
+    // Co-occurrences vanish (one item per user), so nothing is recommended.
+    const capped = await itemcf.train(wh, rel, { prefix: 'icfc', temporary: true, historyCap: 1 });
+    assert.equal(capped.stats.modelRows, 0);
+    // shrinkage 1: sim(2,3) = 0.816497 * 2/3 = 0.544331, sim(1,3) = 0.408248 * 1/2 = 0.204124; u2 item 3 = 0.748455
+    const shrunk = await itemcf.train(wh, rel, { prefix: 'icfs', temporary: true, shrinkage: 1 });
+    close(pick(await itemcf.recommend(wh, shrunk, [2], 1), 2)[0]!.score, 2 * s6 * (2 / 3) + s6 / 2);
+    // IUF: co-occurrence adds 1/ln(1+|items of u|): u1 (3 items) 1/ln4, u2 (2) 1/ln3, u3 (3) 1/ln4, u4 (2) 1/ln3.
+    // sim(2,3) = (1/ln4 + 1/ln4)/sqrt(6), sim(1,3) = (1/ln4)/sqrt(6) -> u2 item 3 = 3/(ln4 sqrt6)
+    const iuf = await itemcf.train(wh, rel, { prefix: 'icfi', temporary: true, iuf: true });
+    close(pick(await itemcf.recommend(wh, iuf, [2], 1), 2)[0]!.score, 3 / (Math.log(4) * Math.sqrt(6)));
+  } finally {
+    await wh.close();
+  }
+});
+
+test('user-CF: cosine between users, score = sum of neighbour similarities, evidence = neighbours who had it', async () => {
+  const { wh, rel } = await fixture();
+  try {
+    // sim(u1,u2) = 2/sqrt(3*2) = 0.816497   sim(u1,u3) = 2/sqrt(3*3) = 0.666667   sim(u1,u4) = 1/sqrt(6) = 0.408248
+    // sim(u2,u3) = 1/sqrt(6)   = 0.408248   sim(u2,u4) = 1/sqrt(2*2) = 0.5        sim(u3,u4) = 1/sqrt(6) = 0.408248
+    const s6 = 1 / Math.sqrt(6);
+    const m = await usercf.train(wh, rel, { prefix: 'ucf', temporary: true });
+    const recs = await usercf.recommend(wh, m, [2, 4], 2);
+    // u2 {1,2}: item 3 = sim(u2,u1) + sim(u2,u3) = 2 s6 + s6 (2 neighbours); item 4 = sim(u2,u3) + sim(u2,u4) = s6 + 0.5 (2)
+    const u2 = pick(recs, 2);
+    assert.deepEqual(u2.map((r) => [r.item, r.n, r.ev]), [[3, 2, null], [4, 2, null]]);
+    close(u2[0]!.score, 3 * s6);
+    close(u2[1]!.score, s6 + 0.5);
+    // u4 {1,4}: item 2 = u1 + u2 + u3 = s6 + 0.5 + s6 (3 neighbours); item 3 = u1 + u3 = 2 s6 (2)
+    const u4 = pick(recs, 4);
+    assert.deepEqual(u4.map((r) => [r.item, r.n]), [[2, 3], [3, 2]]);
+    close(u4[0]!.score, 2 * s6 + 0.5);
+    close(u4[1]!.score, 2 * s6);
+    // K = 1: u2's nearest is u1 (0.816) -> item 3 only; u4's nearest is u2 (0.5) -> item 2 (0.5)
+    const k1 = await usercf.train(wh, rel, { prefix: 'ucf1', temporary: true, neighbours: 1 });
+    const r1 = await usercf.recommend(wh, k1, [2, 4], 5);
+    assert.deepEqual(pick(r1, 2).map((r) => [r.item, r.n]), [[3, 1]]);
+    close(pick(r1, 2)[0]!.score, 2 * s6);
+    assert.deepEqual(pick(r1, 4).map((r) => [r.item, r.score]), [[2, 0.5]]);
+  } finally {
+    await wh.close();
+  }
+});
+
+test('recommendSql composes with other relations (parameters renumbered) and a custom exclusion', async () => {
+  const { wh, rel } = await fixture();
+  try {
+    const m = await itemcf.train(wh, rel, { prefix: 'icx', temporary: true });
+    // users given by a parameterised relation; exclusion of (u2, item 3) by another one
+    const r = itemcf.recommendSql(m, { sql: 'SELECT $1::BIGINT AS user_id', params: [2] }, 5, {
+      sql: 'SELECT $1::BIGINT AS user_id, $2::BIGINT AS item_id UNION ALL SELECT user_id, item_id FROM icx_seen',
+      params: [2, 3],
+    });
+    const rows = await wh.query<{ item_id: number; rank: number }>(`SELECT item_id, rank FROM (${r.sql}) ORDER BY rank`, r.params);
+    assert.deepEqual(rows.map((x) => [Number(x.item_id), Number(x.rank)]), [[4, 1]]);
+    // 'none' keeps the user's own items
+    const all = await itemcf.recommend(wh, m, [2], 10, 'none');
+    assert.deepEqual(all.map((x) => Number(x.item_id)).sort(), [1, 2, 3, 4]);
+    await assert.rejects(itemcf.train(wh, rel, { prefix: 'bad-prefix; DROP', temporary: true }), PortraitError);
+  } finally {
+    await wh.close();
+  }
+});
+
+function writeCsv(dir: string, name: string, lines: string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+test('evaluation reproduces hand-computed metrics on an explicit split', async () => {
+  const { dir, cleanup } = tempDir();
+  const wh = await DuckDBWarehouse.open(':memory:');
+  try {
+    // train: u1 {1,2}, u2 {1,3}, u3 {1,2,4}, u4 {2,5}; popularity 1:3, 2:3, 3:1, 4:1, 5:1 -> order 1,2,3,4,5
+    const train = writeCsv(dir, 'train.csv', [
+      'user_id,item_id,timestamp',
+      '1,1,2020-01-01', '1,2,2020-01-02', '2,1,2020-01-01', '2,3,2020-01-02',
+      '3,1,2020-01-01', '3,2,2020-01-02', '3,4,2020-01-03', '4,2,2020-01-01', '4,5,2020-01-02',
+    ]);
+    // test: u1 {4}, u2 {2,5}, u3 {1} (already in training: left out), u4 {4}, u5 {1} (no training: left out)
+    const testFile = writeCsv(dir, 'test.csv', ['user_id,item_id,timestamp', '1,4,2020-02-01', '2,2,2020-02-01', '2,5,2020-02-02', '3,1,2020-02-01', '4,4,2020-02-01', '5,1,2020-02-01']);
+    const r = await evaluateFiles(wh, { train, test: testFile }, { k: 2, algorithms: ['popular'] });
+    assert.equal(r.data.coldTestUsers, 1);
+    assert.equal(r.data.repeatOnlyTestUsers, 1);
+    assert.equal(r.data.evaluatedUsers, 3);
+    const m = r.results[0]!.metrics;
+    // top 2: u1 -> 3, 4 (hit at rank 2); u2 -> 2, 4 (hit at rank 1); u4 -> 1, 3 (miss)
+    close(m.hitRate, 2 / 3);
+    close(m.precision, (1 / 2 + 1 / 2 + 0) / 3); // hits / K
+    close(m.recall, (1 / 1 + 1 / 2 + 0) / 3); // hits / |R|
+    // NDCG: u1 (1/log2 3) / 1; u2 1 / (1 + 1/log2 3); u4 0
+    close(m.ndcg, (1 / Math.log2(3) + 1 / (1 + 1 / Math.log2(3))) / 3);
+    // AP@2: u1 (P@2 = 1/2) / min(1,2) = 1/2; u2 (P@1 = 1) / min(2,2) = 1/2; u4 0 -> MAP 1/3
+    close(m.map, 1 / 3);
+    // items recommended to evaluated users {3,4,2,1} of 5 training items
+    close(m.coverage, 4 / 5);
+    assert.ok(r.results[0]!.trainMs >= 0);
+  } finally {
+    await wh.close();
+    cleanup();
+  }
+});
+
+test('splits: leave-last-out and a global time cut', async () => {
+  const { dir, cleanup } = tempDir();
+  const wh = await DuckDBWarehouse.open(':memory:');
+  try {
+    const file = writeCsv(dir, 'i.csv', [
+      'user_id,item_id,timestamp,weight',
+      '1,1,2020-01-01,1', '1,2,2020-01-03,1', '1,3,2020-01-02,1', // u1: the last is item 2 (by time, not file order)
+      '2,1,2020-01-04,1', // u2: one interaction: training only
+      '3,4,1577836800,1', '3,4,2020-01-05 00:00:00,4', // u3 (Unix seconds = 2020-01-01): the last repeats item 4
+    ]);
+    const loo = await evaluateFiles(wh, { interactions: file, split: parseSplit('leave-last-out') }, { k: 5, algorithms: ['popular'] });
+    assert.deepEqual(
+      [loo.data.trainInteractions, loo.data.testInteractions, loo.data.testUsers, loo.data.repeatOnlyTestUsers, loo.data.evaluatedUsers],
+      [4, 2, 2, 1, 1],
+    );
+    // u1's recommendations: the only unseen training item is 4 -> no hit on item 2 (item 2 is in nobody else's training)
+    assert.equal(loo.results[0]!.metrics.hitRate, 0);
+    // time:0.5 -> cut at the 3rd of 6 sorted times (0-based position floor(0.5 * 5) = 2): 2020-01-02
+    const t = await evaluateFiles(wh, { interactions: file, split: parseSplit('time:0.5') }, { k: 5, algorithms: ['popular'] });
+    assert.equal(t.data.timeCut, '2020-01-02 00:00:00');
+    assert.deepEqual([t.data.trainInteractions, t.data.testInteractions, t.data.coldTestUsers, t.data.repeatOnlyTestUsers, t.data.evaluatedUsers], [3, 3, 1, 1, 1]);
+    // u1 trained on {1,3}; popular unseen: item 4 (1 user) -> item 2 not recommended... a miss
+    assert.equal(t.results[0]!.metrics.users, 1);
+    assert.throws(() => parseSplit('time:1.5'), PortraitError);
+    assert.throws(() => parseSplit('random'), PortraitError);
+  } finally {
+    await wh.close();
+    cleanup();
+  }
+});
+
+test('bad interaction files: errors name the file, line and field', async () => {
+  const { dir, cleanup } = tempDir();
+  const wh = await DuckDBWarehouse.open(':memory:');
+  const run = (file: string) => evaluateFiles(wh, { interactions: file, split: { kind: 'leave-last-out' } }, { k: 5, algorithms: ['popular'] });
+  try {
+    const noTs = writeCsv(dir, 'a.csv', ['user_id,item_id', '1,2']);
+    await assert.rejects(run(noTs), (e: Error) => e instanceof PortraitError && e.message.includes('a.csv: line 1 (header): missing column timestamp'));
+    const badTs = writeCsv(dir, 'b.csv', ['user_id,item_id,timestamp', '1,2,2020-01-01', '1,3,yesterday']);
+    await assert.rejects(run(badTs), (e: Error) => e instanceof PortraitError && e.message.includes('b.csv: 1 bad line') && e.message.includes('line 3: field timestamp') && e.message.includes('"yesterday"'));
+    const badItem = writeCsv(dir, 'c.csv', ['user_id,item_id,timestamp,weight', '1,x9,2020-01-01,1', '2,3,2020-01-01,-1']);
+    await assert.rejects(run(badItem), (e: Error) =>
+      e instanceof PortraitError && e.message.includes('2 bad lines') && e.message.includes('line 2: field item_id: expected a whole number, got "x9"') && e.message.includes('line 3: field weight'));
+    const short = writeCsv(dir, 'd.csv', ['user_id,item_id,timestamp', '1,2']);
+    await assert.rejects(run(short), (e: Error) => e instanceof PortraitError && e.message.includes('line 2: expected 3 fields'));
+    await assert.rejects(run(join(dir, 'missing.csv')), /interaction file not found/);
+  } finally {
+    await wh.close();
+    cleanup();
+  }
+});
+
+async function runRecs(args: string[]): Promise<{ out: string; error: unknown }> {
+  const program = new Command('portrait').exitOverride();
+  const recs = program.command('recs');
+  registerRecsEvaluateCommand(recs);
+  program.commands.forEach(function quiet(c: Command) {
+    c.exitOverride().configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+    c.commands.forEach(quiet);
+  });
+  let out = '';
+  const saved = io.out;
+  io.out = (text: string) => {
+    out += text;
+  };
+  try {
+    await program.parseAsync(['node', 'portrait', 'recs', 'evaluate', ...args]);
+    return { out, error: null };
+  } catch (error) {
+    return { out, error };
+  } finally {
+    io.out = saved;
+  }
+}
+
+test('portrait recs evaluate: JSON and readable output, option errors', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const train = writeCsv(dir, 'train.csv', ['user_id,item_id,timestamp', '1,1,2020-01-01', '1,2,2020-01-02', '2,1,2020-01-01', '2,3,2020-01-02', '3,1,2020-01-01', '3,2,2020-01-02', '3,4,2020-01-03', '4,2,2020-01-01', '4,5,2020-01-02']);
+    const testFile = writeCsv(dir, 'test.csv', ['user_id,item_id,timestamp', '1,4,2020-02-01', '2,2,2020-02-01', '2,5,2020-02-02', '4,4,2020-02-01']);
+    const json = await runRecs(['--train', train, '--test', testFile, '--k', '2', '--algorithms', 'popular,itemcf', '--json']);
+    assert.equal(json.error, null);
+    const report = JSON.parse(json.out) as EvaluationReport;
+    assert.deepEqual(report.results.map((r) => r.algorithm), ['popular', 'itemcf']);
+    close(report.results[0]!.metrics.hitRate, 2 / 3);
+    const text = await runRecs(['--interactions', train, '--split', 'leave-last-out']);
+    assert.equal(text.error, null);
+    assert.match(text.out, /hit@10/);
+    assert.match(text.out, /usercf/);
+    const both = await runRecs(['--interactions', train, '--train', train, '--test', testFile]);
+    assert.ok(both.error instanceof PortraitError);
+    const badAlgo = await runRecs(['--interactions', train, '--algorithms', 'popular,magic']);
+    assert.match(String((badAlgo.error as Error).message), /unknown algorithm "magic"/);
+    const badSplit = await runRecs(['--interactions', train, '--split', 'time:2']);
+    assert.match(String((badSplit.error as Error).message), /unknown split/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('synthetic world: item-CF beats popular on hit rate at 10', async () => {
+  const { dir, cleanup } = tempDir();
+  const ws = await Workspace.init(join(dir, 'ws'));
+  const file = join(dir, 'interactions.csv');
+  try {
+    await synthesize(ws, resolveSynthOptions({ users: 3000, seed: 11 }));
+    await ws.wh.run(
+      `COPY (SELECT user_id, item_id, strftime(ts, '%Y-%m-%d %H:%M:%S') AS timestamp,
+         CASE CAST(type AS VARCHAR) WHEN 'pv' THEN 1 WHEN 'fav' THEN 2 WHEN 'cart' THEN 3 ELSE 4 END AS weight
+       FROM events WHERE CAST(type AS VARCHAR) IN ('pv', 'fav', 'cart', 'buy') AND item_id IS NOT NULL ORDER BY ts, user_id, item_id)
+       TO '${file.replaceAll("'", "''")}' (HEADER, DELIMITER ',')`,
+    );
+  } finally {
+    await ws.close();
+  }
+  const wh = await DuckDBWarehouse.open(':memory:');
+  try {
+    const r = await evaluateFiles(wh, { interactions: file, split: { kind: 'leave-last-out' } }, { k: 10, algorithms: ['popular', 'itemcf'] });
+    const [pop, icf] = r.results;
+    assert.ok(r.data.evaluatedUsers > 500, `evaluated ${r.data.evaluatedUsers}`);
+    assert.ok(pop!.metrics.hitRate > 0 || icf!.metrics.hitRate > 0);
+    assert.ok(icf!.metrics.hitRate > 1.5 * pop!.metrics.hitRate, `item-CF ${icf!.metrics.hitRate} vs popular ${pop!.metrics.hitRate}`);
+  } finally {
+    await wh.close();
+    cleanup();
+  }
+});
