@@ -14,6 +14,8 @@ import { compileSegment, SegmentRegistry, type CompiledSegment } from './registr
 
 export interface ValueShare {
   value: string;
+  /** A readable name for the value where one is known (a category's name). */
+  label?: string;
   /** Members with this value, and their share of the members that have a value of the tag. */
   members: number;
   share: number;
@@ -56,6 +58,17 @@ async function shares(ws: Workspace, members: CompiledSegment, tag: string, list
     });
 }
 
+/** Category ids with their names from the category tree, where it names them. */
+async function withCategoryNames(ws: Workspace, rows: ValueShare[]): Promise<ValueShare[]> {
+  if (!rows.length) return rows;
+  const names = await ws.wh.query<{ id: string; name: string }>(
+    `SELECT CAST(category_id AS VARCHAR) AS id, name FROM categories WHERE name IS NOT NULL AND CAST(category_id AS VARCHAR) IN (${rows.map((_, i) => `$${i + 1}`).join(', ')})`,
+    rows.map((r) => r.value),
+  );
+  const byId = new Map(names.map((n) => [n.id, n.name]));
+  return rows.map((r) => (byId.has(r.value) ? { ...r, label: byId.get(r.value)! } : r));
+}
+
 export async function segmentSize(ws: Workspace, segment: string | SegmentDefinition, options: { profile?: boolean } = {}): Promise<SegmentSize> {
   const compiled = await compileSegment(ws, segment);
   const name = typeof segment === 'string' ? segment : segment.name;
@@ -75,7 +88,7 @@ export async function segmentSize(ws: Workspace, segment: string | SegmentDefini
       gender: await shares(ws, compiled, 'gender', false, 5),
       ageBand: await shares(ws, compiled, 'age_band', false, 10),
       city: await shares(ws, compiled, 'city', false, 5),
-      interests: await shares(ws, compiled, 'top_categories', true, 5),
+      interests: await withCategoryNames(ws, await shares(ws, compiled, 'top_categories', true, 5)),
     };
   }
   return size;

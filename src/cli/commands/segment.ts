@@ -14,7 +14,7 @@ function renderShares(title: string, rows: ValueShare[]): string {
   if (!rows.length) return `${title}: no values`;
   return `${title}\n${renderTable(
     ['value', 'members', 'share', 'all users', 'TGI'],
-    rows.map((r) => [r.value, r.members, `${formatNumber(100 * r.share, 1)}%`, `${formatNumber(100 * r.allShare, 1)}%`, r.tgi === null ? '-' : formatNumber(r.tgi)]),
+    rows.map((r) => [r.label ? `${r.value} ${r.label}` : r.value, r.members, `${formatNumber(100 * r.share, 1)}%`, `${formatNumber(100 * r.allShare, 1)}%`, r.tgi === null ? '-' : formatNumber(r.tgi)]),
   )}`;
 }
 
