@@ -19,6 +19,8 @@ import { registerBasketCommands } from './commands/basket.js';
 import { registerSimilarityCommands } from './commands/similar.js';
 import { registerFunnelCommands } from './commands/funnel.js';
 import { registerReportCommands } from './commands/report.js';
+import { registerRecsCommands } from './commands/recs.js';
+import { registerRecsEvaluateCommand } from './commands/recs-evaluate.js';
 import { registerNoiseCommands } from './commands/noise.js';
 import { registerWorkspaceCommands } from './commands/workspace.js';
 
@@ -45,6 +47,7 @@ export function buildProgram(): Command {
   registerSimilarityCommands(program);
   registerFunnelCommands(program);
   registerReportCommands(program);
+  registerRecsEvaluateCommand(registerRecsCommands(program));
   registerNoiseCommands(program);
   program.commands.forEach(function inheritSettings(c: Command) {
     c.exitOverride().configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
