@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Command } from 'commander';
 import { buildPurchaseCycles } from '../src/analytics/cycles/index.js';
+import { profileCard } from '../src/profile/profile.js';
 import { runBuild } from '../src/build.js';
 import { registerRecsCommands } from '../src/cli/commands/recs.js';
 import { io } from '../src/cli/context.js';
@@ -362,6 +363,14 @@ describe('recommendations on a synthetic world', () => {
     for (const s of ['itemcf', 'usercf', 'popular']) assert.ok(sources.some((r) => r.source === s), s);
     const viewed = await ws.wh.query<{ reason_en: string }>(`SELECT reason_en FROM user_recommendations WHERE source = 'itemcf' LIMIT 1`);
     assert.match(viewed[0]!.reason_en, /^because you viewed /);
+  });
+
+  test('the profile card shows the user\'s top 5 recommendations', async () => {
+    const [user] = await ws.wh.query<{ user_id: number }>('SELECT min(user_id) AS user_id FROM user_recommendations');
+    const card = await profileCard(ws, Number(user!.user_id));
+    const top = (await recommendationsFor(ws, Number(user!.user_id), 5)).recommendations;
+    assert.equal(card.recommendations.length, 5);
+    assert.deepEqual(card.recommendations, top);
   });
 
   test('no bought non-consumable, no gift category, diversity in the top 20', async () => {

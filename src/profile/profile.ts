@@ -4,6 +4,7 @@
  * lookup of one user.
  */
 import { rhythmOf, type RhythmRow } from '../analytics/rhythm/index.js';
+import { recommendationsFor, RECS_BUILDS_TABLE, RECS_TABLE, type StoredRecommendation } from '../recommend/index.js';
 import { PortraitError } from '../errors.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -56,6 +57,8 @@ export interface ProfileCard {
     /** Users the user shared with. */
     sharesWith: number[];
   };
+  /** The user's top recommendations with their reasons, when recommendations have been trained. */
+  recommendations: StoredRecommendation[];
   /** Every tag value the user has, by family, then key. */
   tags: Partial<Record<TagFamily, Record<string, TagValue>>>;
 }
@@ -96,6 +99,8 @@ export async function profileCard(ws: Workspace, userId: number): Promise<Profil
     'SELECT item_id, category_id, ts, reason FROM gift_purchases WHERE user_id = $1 ORDER BY ts',
   );
   const rhythm: RhythmRow | null = tables.has('user_rhythm') ? await rhythmOf(wh, userId) : null;
+  const recommendations =
+    tables.has(RECS_TABLE) && tables.has(RECS_BUILDS_TABLE) ? (await recommendationsFor(ws, userId, 5)).recommendations : [];
   const person = declared[0] ?? {};
   const text = (k: string) => (person[k] === null || person[k] === undefined ? null : String(person[k]));
   const value = (key: string) => tagValues.get(key);
@@ -136,6 +141,7 @@ export async function profileCard(ws: Workspace, userId: number): Promise<Profil
       invited: num('invited_count') ?? 0,
       sharesWith: (Array.isArray(value('shares_with')) ? (value('shares_with') as string[]) : []).map(Number),
     },
+    recommendations,
     tags,
   };
 }

@@ -84,6 +84,7 @@ export function renderProfile(card: ProfileCard): string {
     ['invited', s.invited],
     ['shares with', s.sharesWith.join(', ') || '-'],
   ];
+  const recs = card.recommendations.map((r) => `  ${r.rank}. item ${r.item_id} (${r.source}): ${r.reason_en}`);
   const tagLines = TAG_FAMILIES.filter((f) => card.tags[f]).map(
     (f) => `  ${f}: ${Object.entries(card.tags[f]!).map(([k, x]) => `${k}=${formatValue(x)}`).join('; ')}`,
   );
@@ -102,6 +103,7 @@ export function renderProfile(card: ProfileCard): string {
     'SOCIAL',
     renderPairs(social),
     '',
+    ...(recs.length ? ['RECOMMENDED', ...recs, ''] : []),
     'ALL TAGS',
     ...tagLines,
   ].join('\n');
