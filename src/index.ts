@@ -42,3 +42,6 @@ export * from './analytics/funnel/index.js';
 export * from './analytics/retention/index.js';
 export * from './analytics/activity/index.js';
 export { writeReport } from './report/index.js';
+export * as recommend from './recommend/index.js';
+export * as recommendAlgorithms from './recommend/algorithms/index.js';
+export * as recommendEvaluation from './recommend/evaluate/index.js';
