@@ -8,7 +8,7 @@
 import { requireAsOf } from '../../analytics/as-of.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { dropModel, itemcf, popular, usercf, type InteractionsRelation, type TrainedModel } from '../algorithms/index.js';
-import { blendSql, OUTPUT_COLUMNS } from '../blend/blend.js';
+import { CANDIDATE_TABLE_COLUMNS, CANDIDATE_TABLE_DDL, candidateParts, OUTPUT_COLUMNS, rankSql } from '../blend/blend.js';
 import { resolveRecsConfig, type RecsConfig, type RecsConfigInput } from '../blend/config.js';
 import { workspaceInteractions } from '../interactions.js';
 import { dropPrepared, prepareSources } from '../sources/prepare.js';
@@ -30,6 +30,8 @@ export interface TrainReport {
   chunks: number;
   seconds: number;
   steps: TrainStep[];
+  /** The blend's parts, summed over chunks: the chunk's users, each source's candidates, the ranking. */
+  blend: TrainStep[];
   /** Training time of each model, milliseconds. */
   models: Record<string, number>;
 }
@@ -87,16 +89,35 @@ export async function trainRecommendations(ws: Workspace, options: TrainOptions 
     const ctx: SourceContext = { wh, asOf, config, has: prepared.has, models };
 
     await wh.run(`CREATE OR REPLACE TABLE ${STAGING} (user_id BIGINT, rank INTEGER, item_id BIGINT, score DOUBLE, source VARCHAR, reason_en VARCHAR, reason_zh VARCHAR)`);
+    const blendSteps = new Map<string, number>();
+    const add = (name: string, since: number) => blendSteps.set(name, (blendSteps.get(name) ?? 0) + (Date.now() - since) / 1000);
     await timed('blend', async () => {
       for (let chunk = 0; chunk < prepared.chunks; chunk++) {
-        const users = (personalised: boolean) => ({
-          sql: `SELECT user_id FROM ${T.users} WHERE chunk = $1 AND ${personalised ? '' : 'NOT '}personalised`,
-          params: [chunk],
-        });
-        const rel = blendSql(ctx, users(true), users(false));
+        // The chunk's users once, then each source's candidates into one table (a statement per source,
+        // planned alone), then the ranking over that table, appended to the staging table in user order.
+        let t = Date.now();
+        await wh.run(`CREATE OR REPLACE TEMP TABLE ${T.chunk} AS SELECT user_id, personalised FROM ${T.users} WHERE chunk = $1 ORDER BY user_id`, [chunk]);
+        await wh.run(`CREATE OR REPLACE TEMP TABLE ${T.candidates} (${CANDIDATE_TABLE_DDL})`);
+        add('chunk users', t);
+        const parts = candidateParts(
+          ctx,
+          { sql: `SELECT user_id FROM ${T.chunk} WHERE personalised`, params: [] },
+          { sql: `SELECT user_id FROM ${T.chunk} WHERE NOT personalised`, params: [] },
+        );
+        for (const part of parts) {
+          t = Date.now();
+          await wh.run(`INSERT INTO ${T.candidates} (${CANDIDATE_TABLE_COLUMNS}) ${part.rel.sql}`, part.rel.params);
+          add(`candidates: ${part.name}`, t);
+        }
+        t = Date.now();
+        const rel = rankSql(ctx, T.candidates);
         await wh.run(`INSERT INTO ${STAGING} (${OUTPUT_COLUMNS}) ${rel.sql}`, rel.params);
+        add('ranking', t);
       }
+      await wh.run(`DROP TABLE IF EXISTS ${T.candidates}`);
+      await wh.run(`DROP TABLE IF EXISTS ${T.chunk}`);
     });
+    for (const [step, seconds] of blendSteps) options.log?.({ step: `blend: ${step}`, seconds });
     const [count] = await wh.query<{ n: number; users: number }>(`SELECT count(*) AS n, count(DISTINCT user_id) AS users FROM ${STAGING}`);
     const report: TrainReport = {
       asOf,
@@ -105,6 +126,7 @@ export async function trainRecommendations(ws: Workspace, options: TrainOptions 
       chunks: prepared.chunks,
       seconds: 0,
       steps,
+      blend: [...blendSteps].map(([step, seconds]) => ({ step, seconds })),
       models: Object.fromEntries(Object.entries(models).map(([k, m]) => [k, (m as TrainedModel).trainMs])),
     };
     await wh.transaction(async () => {

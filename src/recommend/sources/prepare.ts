@@ -14,7 +14,8 @@
  *   'all' for everyone), top candidatesPerSource items per segment;
  * - rec_users: every user to recommend for: with interactions, known to the portrait, or declared; their
  *   chunk (by user id), segment, whether personalisation is allowed (consents) and whether they have history;
- * - rec_gift_categories: the categories of each user's gift purchases (gift_purchases).
+ * - rec_gift_categories: the categories of each user's gift purchases (gift_purchases);
+ * - rec_blocked: (user, item) pairs bought and not marked consumable (the blend's bought filter).
  */
 import type { Warehouse } from '../../warehouse/warehouse.js';
 import type { InteractionsRelation } from '../algorithms/types.js';
@@ -126,6 +127,10 @@ export async function prepareSources(wh: Warehouse, interactions: InteractionsRe
   } else {
     await wh.run(`CREATE OR REPLACE TABLE ${T.giftCats} (user_id BIGINT, category_id BIGINT)`);
   }
+  // The bought filter's pairs: bought at or before as-of and not marked consumable (a small table the blend anti-joins).
+  await wh.run(`CREATE OR REPLACE TABLE ${T.blocked} AS
+    SELECT b.user_id, b.item_id FROM ${T.buys} b LEFT JOIN ${T.catalogue} c ON c.item_id = b.item_id
+    WHERE NOT coalesce(c.consumable, false) ORDER BY b.user_id, b.item_id`);
   const [row] = await wh.query<{ n: number; chunks: number }>(`SELECT count(*) AS n, coalesce(max(chunk) + 1, 0) AS chunks FROM ${T.users}`);
   return { users: Number(row!.n), chunks: Number(row!.chunks), has };
 }

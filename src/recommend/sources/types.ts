@@ -47,4 +47,7 @@ export const T = {
   segmentPop: 'rec_segment_pop',
   users: 'rec_users',
   giftCats: 'rec_gift_categories',
+  blocked: 'rec_blocked',
+  chunk: 'rec_chunk_users',
+  candidates: 'rec_candidates',
 } as const;
