@@ -9,11 +9,14 @@
  * with n items adds 1/ln(1+n) to a co-occurrence), `neighbours` K (default 20) and `historyCap` (default
  * the 100 most recent items per user, in training and in scoring; bounds the pair work per user to 100²).
  *
- * The co-occurrence is counted once per unordered pair (i < j) and mirrored after, halving the work.
+ * The similarities and the top K are computed on typed arrays over dense indexes the engine prepared
+ * (./cooccurrence.ts): each item's row of co-occurrences in a dense counter array, never a table of all
+ * pairs, so time and memory follow the capped history.
  */
 import type { Warehouse } from '../../warehouse/warehouse.js';
 import { tableNames, trainHistory, trainSeen } from './history.js';
-import { combine, countOf, createAs, exclusion, nonNegativeOption, rankedSql, recommendFor, table, wholeOption } from './sql.js';
+import { trainNeighbours } from './cooccurrence.js';
+import { combine, countOf, exclusion, nonNegativeOption, rankedSql, recommendFor, table, wholeOption } from './sql.js';
 import type { Algorithm, Exclude, InteractionsRelation, ItemCfOptions, Relation, TrainedModel, UsersRelation } from './types.js';
 
 export const ITEMCF_DEFAULTS = { neighbours: 20, historyCap: 100, shrinkage: 0, useWeights: false, iuf: false } as const;
@@ -28,37 +31,17 @@ async function train(wh: Warehouse, interactions: InteractionsRelation, options:
   const stats = await trainSeen(wh, interactions, options);
   await trainHistory(wh, options, cap, useWeights);
   const history = table(options.prefix, 'history');
-  const norms = table(options.prefix, 'norms');
-  const pairs = table(options.prefix, 'pairs');
-  // ||i||² over the (capped) history.
-  await wh.run(createAs({ ...options, temporary: true }, 'norms', `SELECT item_id, sum(v * v) AS n2 FROM ${history} GROUP BY item_id`));
-  const userFactor = iuf ? '1.0 / ln(1 + count(*) OVER (PARTITION BY user_id))' : '1.0';
-  await wh.run(
-    createAs(
-      { ...options, temporary: true },
-      'pairs',
-      `WITH h AS (SELECT user_id, item_id, v, ${userFactor} AS f FROM ${history})
-       SELECT a.item_id AS i, b.item_id AS j, sum(a.v * b.v * a.f) AS dot, count(*) AS n
-       FROM h a JOIN h b ON a.user_id = b.user_id AND a.item_id < b.item_id
-       GROUP BY 1, 2`,
-    ),
-  );
-  const shrink = shrinkage > 0 ? ` * p.n / (p.n + ${shrinkage})` : '';
-  await wh.run(
-    createAs(
-      options,
-      'neighbours',
-      `WITH s AS (
-         SELECT p.i, p.j, p.n, p.dot / sqrt(ni.n2 * nj.n2)${shrink} AS sim
-         FROM ${pairs} p JOIN ${norms} ni ON ni.item_id = p.i JOIN ${norms} nj ON nj.item_id = p.j),
-       both_ways AS (SELECT i AS item_id, j AS neighbour_id, sim, n FROM s UNION ALL SELECT j, i, sim, n FROM s)
-       SELECT item_id, neighbour_id, CAST(sim AS DOUBLE) AS sim, CAST(n AS BIGINT) AS common FROM both_ways
-       WHERE sim > 0
-       QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY round(sim, 9) DESC, neighbour_id ASC) <= ${k}`,
-    ),
-  );
-  await wh.run(`DROP TABLE IF EXISTS ${pairs}`);
-  await wh.run(`DROP TABLE IF EXISTS ${norms}`);
+  await trainNeighbours(wh, {
+    options,
+    history,
+    entity: 'item_id',
+    context: 'user_id',
+    k,
+    binary: !useWeights,
+    shrinkage,
+    inverseFrequency: iuf,
+    maxContextSize: Infinity,
+  });
   const modelRows = await countOf(wh, `SELECT count(*) AS n FROM ${table(options.prefix, 'neighbours')}`);
   return {
     algorithm: 'itemcf',

@@ -11,7 +11,8 @@
  */
 import type { Warehouse } from '../../warehouse/warehouse.js';
 import { tableNames, trainHistory, trainSeen } from './history.js';
-import { combine, countOf, createAs, exclusion, nonNegativeOption, rankedSql, recommendFor, table, wholeOption } from './sql.js';
+import { trainNeighbours } from './cooccurrence.js';
+import { combine, countOf, exclusion, nonNegativeOption, rankedSql, recommendFor, table, wholeOption } from './sql.js';
 import type { Algorithm, Exclude, InteractionsRelation, Relation, TrainedModel, UserCfOptions, UsersRelation } from './types.js';
 
 export const USERCF_DEFAULTS = { neighbours: 20, historyCap: 100, shrinkage: 0, useWeights: false, iif: false } as const;
@@ -27,38 +28,17 @@ async function train(wh: Warehouse, interactions: InteractionsRelation, options:
   const stats = await trainSeen(wh, interactions, options);
   await trainHistory(wh, options, cap, useWeights);
   const history = table(options.prefix, 'history');
-  const norms = table(options.prefix, 'norms');
-  const pairs = table(options.prefix, 'pairs');
-  const temp = { ...options, temporary: true };
-  await wh.run(createAs(temp, 'norms', `SELECT user_id, sum(v * v) AS n2 FROM ${history} GROUP BY user_id`));
-  const itemFactor = iif ? '1.0 / ln(1 + count(*) OVER (PARTITION BY item_id))' : '1.0';
-  const limit = Number.isFinite(maxItemUsers) ? `QUALIFY count(*) OVER (PARTITION BY item_id) <= ${maxItemUsers}` : '';
-  await wh.run(
-    createAs(
-      temp,
-      'pairs',
-      `WITH h AS (SELECT user_id, item_id, v, ${itemFactor} AS f FROM ${history} ${limit})
-       SELECT a.user_id AS u, b.user_id AS w, sum(a.v * b.v * a.f) AS dot, count(*) AS n
-       FROM h a JOIN h b ON a.item_id = b.item_id AND a.user_id < b.user_id
-       GROUP BY 1, 2`,
-    ),
-  );
-  const shrink = shrinkage > 0 ? ` * p.n / (p.n + ${shrinkage})` : '';
-  await wh.run(
-    createAs(
-      options,
-      'neighbours',
-      `WITH s AS (
-         SELECT p.u, p.w, p.n, p.dot / sqrt(nu.n2 * nw.n2)${shrink} AS sim
-         FROM ${pairs} p JOIN ${norms} nu ON nu.user_id = p.u JOIN ${norms} nw ON nw.user_id = p.w),
-       both_ways AS (SELECT u AS user_id, w AS neighbour_id, sim, n FROM s UNION ALL SELECT w, u, sim, n FROM s)
-       SELECT user_id, neighbour_id, CAST(sim AS DOUBLE) AS sim, CAST(n AS BIGINT) AS common FROM both_ways
-       WHERE sim > 0
-       QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY round(sim, 9) DESC, neighbour_id ASC) <= ${k}`,
-    ),
-  );
-  await wh.run(`DROP TABLE IF EXISTS ${pairs}`);
-  await wh.run(`DROP TABLE IF EXISTS ${norms}`);
+  await trainNeighbours(wh, {
+    options,
+    history,
+    entity: 'user_id',
+    context: 'item_id',
+    k,
+    binary: !useWeights,
+    shrinkage,
+    inverseFrequency: iif,
+    maxContextSize: maxItemUsers,
+  });
   const modelRows = await countOf(wh, `SELECT count(*) AS n FROM ${table(options.prefix, 'neighbours')}`);
   return {
     algorithm: 'usercf',
