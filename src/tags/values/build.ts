@@ -94,8 +94,9 @@ export async function buildTags(ws: Workspace, options: TagBuildOptions = {}): P
       );
     }
     const columns = Object.entries(VALUE_COLUMNS).map(([c, t]) => `${c} ${t}`).join(', ');
-    // A temporary table: rows on their way to tag_values need not be written to the database file twice.
-    await wh.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} (tag VARCHAR, user_id BIGINT, ${columns})`);
+    // An ordinary table, not a temporary one: at 100M events it holds tens of millions of rows, which the
+    // engine must be able to keep on disk rather than in memory.
+    await wh.run(`CREATE OR REPLACE TABLE ${STAGING} (tag VARCHAR, user_id BIGINT, ${columns})`);
     // A partial build's rules read the stored values of the tags it does not recompute.
     const tagTable = partial
       ? `(SELECT * FROM ${TAG_VALUES_TABLE} WHERE tag NOT IN (${options.keys!.map((k) => `'${k}'`).join(', ')}) UNION ALL SELECT * FROM ${STAGING})`

@@ -87,12 +87,15 @@ function topSql(tag: RegisteredTag, ctx: CompileContext): string {
   const filter = eventFilterSql(a.events, ctx.params);
   const field = FIELD_SQL[a.field!];
   const k = a.fn === 'mode' ? 1 : (a.top ?? 3);
-  // Most frequent first; ties go to the smaller value (numerically for ids).
-  const ranked = `SELECT user_id, list(CAST(v AS VARCHAR) ORDER BY n DESC, v)[1:${k}] AS top FROM (
-      SELECT e.user_id, ${field} AS v, count(*) AS n
-      FROM events e${filter.needsItems || a.field === 'brand' ? ' LEFT JOIN items it ON it.item_id = e.item_id' : ''}
-      WHERE ${windowSql(a.window, ctx.params, ctx.asOf)} AND ${filter.sql} AND ${field} IS NOT NULL
-      GROUP BY ALL) GROUP BY user_id`;
+  // Most frequent first; ties go to the smaller value (numerically for ids). The ranking is a window
+  // (which the engine can spill to disk) so the list built per user holds only k values.
+  const ranked = `SELECT user_id, list(CAST(v AS VARCHAR) ORDER BY k) AS top FROM (
+      SELECT user_id, v, row_number() OVER (PARTITION BY user_id ORDER BY n DESC, v) AS k FROM (
+        SELECT e.user_id, ${field} AS v, count(*) AS n
+        FROM events e${filter.needsItems || a.field === 'brand' ? ' LEFT JOIN items it ON it.item_id = e.item_id' : ''}
+        WHERE ${windowSql(a.window, ctx.params, ctx.asOf)} AND ${filter.sql} AND ${field} IS NOT NULL
+        GROUP BY ALL)
+      QUALIFY k <= CAST(${ctx.params.bind(k)} AS BIGINT)) GROUP BY user_id`;
   return `SELECT user_id, ${valueColumnsSql(a.fn === 'mode' ? 'top[1]' : 'top', tag.type)} FROM (${ranked})`;
 }
 
@@ -141,18 +144,17 @@ function interestSql(tag: RegisteredTag, ctx: CompileContext): string {
     return `SELECT user_id, ${valueColumnsSql('score', tag.type)} FROM ${ctx.interestTable}
       WHERE dimension = ${p.bind(i.dimension)} AND tag = ${p.bind(i.tag)}`;
   }
-  // Best score first; ties go to the smaller tag (numerically when tags are ids).
+  // Best score first; ties go to the smaller tag (numerically when tags are ids); ranked by a window so
+  // only the kept tags are gathered into each user's list.
   return `SELECT user_id, ${valueColumnsSql('top', tag.type)} FROM (
-      SELECT user_id, list(tag ORDER BY score DESC, TRY_CAST(tag AS BIGINT) NULLS LAST, tag)[1:${i.top}] AS top
-      FROM ${ctx.interestTable}
-      WHERE dimension = ${p.bind(i.dimension)} AND score >= CAST(${p.bind(i.minScore ?? 0)} AS DOUBLE)
+      SELECT user_id, list(tag ORDER BY k) AS top FROM (
+        SELECT user_id, tag, row_number() OVER (PARTITION BY user_id ORDER BY score DESC, TRY_CAST(tag AS BIGINT) NULLS LAST, tag) AS k
+        FROM ${ctx.interestTable}
+        WHERE dimension = ${p.bind(i.dimension)} AND score >= CAST(${p.bind(i.minScore ?? 0)} AS DOUBLE)
+        QUALIFY k <= CAST(${p.bind(i.top!)} AS BIGINT))
       GROUP BY user_id)`;
 }
 
-/**
- * A model tag: the prediction (with `predictions`, the predicted_attributes table exists) and, for
- * `value`, the declared attribute first, so declared values show even before any model is trained.
- */
 function modelSql(tag: RegisteredTag, ctx: CompileContext, predictions: boolean): string {
   const m = tag.definition.model!;
   const predicted = predictions
