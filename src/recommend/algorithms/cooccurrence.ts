@@ -20,8 +20,8 @@
  * weights, counters per entity and the kept neighbours (K per entity). Nothing grows with the number of
  * distinct pairs, which is what made the SQL pair table large.
  *
- * The neighbours go back into the engine as list parameters, a slice at a time, and are mapped to the
- * original ids there.
+ * The neighbours go back into the engine as text parameters split there (faster than a list cast), a
+ * slice at a time, and are mapped to the original ids in the engine.
  */
 import type { Warehouse } from '../../warehouse/warehouse.js';
 import { createAs, table } from './sql.js';
@@ -136,7 +136,8 @@ export async function trainNeighbours(wh: Warehouse, job: NeighbourJob): Promise
     for (let lo = 0; lo < result.rows; lo += STORE_ROWS) {
       const hi = Math.min(result.rows, lo + STORE_ROWS);
       await wh.run(
-        `INSERT INTO ${nx} SELECT unnest($1::INTEGER[]), unnest($2::INTEGER[]), unnest($3::DOUBLE[]), unnest($4::INTEGER[])`,
+        `INSERT INTO ${nx} SELECT CAST(unnest(string_split($1, ',')) AS INTEGER), CAST(unnest(string_split($2, ',')) AS INTEGER),
+           CAST(unnest(string_split($3, ',')) AS DOUBLE), CAST(unnest(string_split($4, ',')) AS INTEGER)`,
         [listText(result.ent, lo, hi), listText(result.nbr, lo, hi), listText(result.sim, lo, hi), listText(result.common, lo, hi)],
       );
     }
@@ -145,7 +146,7 @@ export async function trainNeighbours(wh: Warehouse, job: NeighbourJob): Promise
         job.options,
         'neighbours',
         `SELECT a.id AS ${entity}, b.id AS neighbour_id, x.sim, CAST(x.common AS BIGINT) AS common
-         FROM ${nx} x JOIN ${ent} a ON a.ix = x.e JOIN ${ent} b ON b.ix = x.n ORDER BY x.e, x.sim DESC, x.n`,
+         FROM ${nx} x JOIN ${ent} a ON a.ix = x.e JOIN ${ent} b ON b.ix = x.n`,
       ),
     );
     lap("store");
@@ -156,9 +157,9 @@ export async function trainNeighbours(wh: Warehouse, job: NeighbourJob): Promise
   }
 }
 
-/** A slice of a typed array as a list literal (numbers print in their shortest round-trip form). */
+/** A slice of a typed array as comma-separated text (numbers print in their shortest round-trip form, read back exactly). */
 function listText(a: Int32Array | Float64Array, lo: number, hi: number): string {
-  return `[${a.subarray(lo, hi).join(',')}]`;
+  return a.subarray(lo, hi).join(',');
 }
 
 interface Neighbours {
@@ -216,101 +217,176 @@ export function neighboursOf(
   }
 
   const k = job.k;
-  const lambda = job.shrinkage;
   const binary = ctxVal === null && !job.inverseFrequency;
   const count = new Int32Array(nEnt);
   const dot = binary ? null : new Float64Array(nEnt);
   const touched = new Int32Array(nEnt);
-  // The current row's best: sorted by (rounded sim desc, index asc), at most k.
-  const bestIx = new Int32Array(k);
-  const bestKey = new Float64Array(k);
-  const bestSim = new Float64Array(k);
-  const bestN = new Int32Array(k);
-  let cap = Math.max(1024, Math.min(nEnt * k, 1 << 20));
-  let out: Neighbours = { rows: 0, ent: new Int32Array(cap), nbr: new Int32Array(cap), sim: new Float64Array(cap), common: new Int32Array(cap) };
-  const grow = () => {
-    cap *= 2;
-    const next: Neighbours = { rows: out.rows, ent: new Int32Array(cap), nbr: new Int32Array(cap), sim: new Float64Array(cap), common: new Int32Array(cap) };
-    next.ent.set(out.ent);
-    next.nbr.set(out.nbr);
-    next.sim.set(out.sim);
-    next.common.set(out.common);
-    out = next;
-  };
-
+  const best = new Best(k);
+  const out = new Out(Math.max(1024, Math.min(nEnt * k, 1 << 20)));
+  // One small function per step of a row, so that each is optimised on its own.
   for (let e = 0; e < nEnt; e++) {
-    let nTouched = 0;
-    for (let q = entStart[e]!; q < entStart[e + 1]!; q++) {
-      const c = entCtx[q]!;
-      const from = ctxStart[c]!;
-      const to = ctxStart[c + 1]!;
-      if (binary) {
-        for (let p = from; p < to; p++) {
-          const e2 = ctxEnt[p]!;
-          const n = count[e2]!;
-          if (n === 0) touched[nTouched++] = e2;
-          count[e2] = n + 1;
-        }
-      } else {
-        const self = entPos[q]!;
-        const ve = ctxVal ? ctxVal[self]! : 1;
-        const f = factor[c]!;
-        for (let p = from; p < to; p++) {
-          const e2 = ctxEnt[p]!;
-          const n = count[e2]!;
-          if (n === 0) touched[nTouched++] = e2;
-          count[e2] = n + 1;
-          dot![e2] = dot![e2]! + ve * (ctxVal ? ctxVal[p]! : 1) * f;
-        }
-      }
-    }
+    const nTouched = binary
+      ? countBinary(e, entStart, entCtx, ctxStart, ctxEnt, count, touched)
+      : countWeighted(e, entStart, entCtx, entPos, ctxStart, ctxEnt, ctxVal, factor, count, dot!, touched);
     // The entity met itself once per context: not a neighbour.
     count[e] = 0;
     if (dot) dot[e] = 0;
-    let nBest = 0;
-    const ne = norm2[e]!;
-    for (let t = 0; t < nTouched; t++) {
-      const e2 = touched[t]!;
+    selectBest(norm2[e]!, nTouched, touched, count, dot, norm2, job.shrinkage, best);
+    out.push(e, best);
+  }
+  return out.result();
+}
+
+function countBinary(e: number, entStart: Int32Array, entCtx: Int32Array, ctxStart: Int32Array, ctxEnt: Int32Array, count: Int32Array, touched: Int32Array): number {
+  let nTouched = 0;
+  const qEnd = entStart[e + 1]!;
+  for (let q = entStart[e]!; q < qEnd; q++) {
+    const c = entCtx[q]!;
+    const to = ctxStart[c + 1]!;
+    for (let p = ctxStart[c]!; p < to; p++) {
+      const e2 = ctxEnt[p]!;
       const n = count[e2]!;
-      if (n === 0) continue;
-      count[e2] = 0;
-      let d: number;
-      if (dot) {
-        d = dot[e2]!;
-        dot[e2] = 0;
-      } else {
-        d = n;
-      }
-      let sim = d / Math.sqrt(ne * norm2[e2]!);
-      if (lambda > 0) sim = (sim * n) / (n + lambda);
-      if (!(sim > 0)) continue;
-      const key = round9(sim);
-      // Better than the current k-th? (rounded sim desc, then smaller index)
-      if (nBest === k) {
-        const lk = bestKey[k - 1]!;
-        if (key < lk || (key === lk && e2 > bestIx[k - 1]!)) continue;
-      }
-      let i = nBest < k ? nBest++ : k - 1;
-      while (i > 0 && (bestKey[i - 1]! < key || (bestKey[i - 1] === key && bestIx[i - 1]! > e2))) {
-        bestIx[i] = bestIx[i - 1]!;
-        bestKey[i] = bestKey[i - 1]!;
-        bestSim[i] = bestSim[i - 1]!;
-        bestN[i] = bestN[i - 1]!;
-        i--;
-      }
-      bestIx[i] = e2;
-      bestKey[i] = key;
-      bestSim[i] = sim;
-      bestN[i] = n;
-    }
-    for (let i = 0; i < nBest; i++) {
-      if (out.rows === cap) grow();
-      out.ent[out.rows] = e;
-      out.nbr[out.rows] = bestIx[i]!;
-      out.sim[out.rows] = bestSim[i]!;
-      out.common[out.rows] = bestN[i]!;
-      out.rows++;
+      if (n === 0) touched[nTouched++] = e2;
+      count[e2] = n + 1;
     }
   }
-  return out;
+  return nTouched;
+}
+
+function countWeighted(
+  e: number,
+  entStart: Int32Array,
+  entCtx: Int32Array,
+  entPos: Int32Array,
+  ctxStart: Int32Array,
+  ctxEnt: Int32Array,
+  ctxVal: Float64Array | null,
+  factor: Float64Array,
+  count: Int32Array,
+  dot: Float64Array,
+  touched: Int32Array,
+): number {
+  let nTouched = 0;
+  const qEnd = entStart[e + 1]!;
+  for (let q = entStart[e]!; q < qEnd; q++) {
+    const c = entCtx[q]!;
+    const ve = ctxVal ? ctxVal[entPos[q]!]! : 1;
+    const f = factor[c]!;
+    const to = ctxStart[c + 1]!;
+    for (let p = ctxStart[c]!; p < to; p++) {
+      const e2 = ctxEnt[p]!;
+      const n = count[e2]!;
+      if (n === 0) touched[nTouched++] = e2;
+      count[e2] = n + 1;
+      // As the SQL: a.v * b.v * a.f
+      dot[e2] = dot[e2]! + ve * (ctxVal ? ctxVal[p]! : 1) * f;
+    }
+  }
+  return nTouched;
+}
+
+/** The row's K best, sorted by (rounded sim desc, index asc). */
+class Best {
+  size = 0;
+  readonly ix: Int32Array;
+  readonly key: Float64Array;
+  readonly sim: Float64Array;
+  readonly n: Int32Array;
+  constructor(readonly k: number) {
+    this.ix = new Int32Array(k);
+    this.key = new Float64Array(k);
+    this.sim = new Float64Array(k);
+    this.n = new Int32Array(k);
+  }
+}
+
+/**
+ * Scores the touched entities (resetting their counters) and keeps the best in `best`. A candidate more
+ * than 2e-9 below the current k-th cannot beat it after rounding to 9 decimals, so most are rejected
+ * before rounding.
+ */
+function selectBest(ne: number, nTouched: number, touched: Int32Array, count: Int32Array, dot: Float64Array | null, norm2: Float64Array, lambda: number, best: Best): void {
+  const k = best.k;
+  const bIx = best.ix;
+  const bKey = best.key;
+  const bSim = best.sim;
+  const bN = best.n;
+  let size = 0;
+  // The current k-th (worst kept) once k are kept.
+  let worstKey = -1;
+  let worstIx = -1;
+  let floor = -1;
+  for (let t = 0; t < nTouched; t++) {
+    const e2 = touched[t]!;
+    const n = count[e2]!;
+    if (n === 0) continue;
+    count[e2] = 0;
+    let d = n;
+    if (dot !== null) {
+      d = dot[e2]!;
+      dot[e2] = 0;
+    }
+    let sim = d / Math.sqrt(ne * norm2[e2]!);
+    if (lambda > 0) sim = (sim * n) / (n + lambda);
+    if (!(sim > 0) || sim < floor) continue;
+    const key = round9(sim);
+    if (size === k && (key < worstKey || (key === worstKey && e2 > worstIx))) continue;
+    let i = size < k ? size++ : k - 1;
+    while (i > 0 && (bKey[i - 1]! < key || (bKey[i - 1] === key && bIx[i - 1]! > e2))) {
+      bIx[i] = bIx[i - 1]!;
+      bKey[i] = bKey[i - 1]!;
+      bSim[i] = bSim[i - 1]!;
+      bN[i] = bN[i - 1]!;
+      i--;
+    }
+    bIx[i] = e2;
+    bKey[i] = key;
+    bSim[i] = sim;
+    bN[i] = n;
+    if (size === k) {
+      worstKey = bKey[k - 1]!;
+      worstIx = bIx[k - 1]!;
+      floor = bSim[k - 1]! - 2e-9;
+    }
+  }
+  best.size = size;
+}
+
+/** The kept neighbours, growing as needed. */
+class Out {
+  rows = 0;
+  ent: Int32Array;
+  nbr: Int32Array;
+  sim: Float64Array;
+  common: Int32Array;
+  constructor(private cap: number) {
+    this.ent = new Int32Array(cap);
+    this.nbr = new Int32Array(cap);
+    this.sim = new Float64Array(cap);
+    this.common = new Int32Array(cap);
+  }
+  push(e: number, best: Best): void {
+    while (this.rows + best.size > this.cap) {
+      this.cap *= 2;
+      const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+        const next = make(this.cap);
+        next.set(a);
+        return next;
+      };
+      this.ent = grow(this.ent, (n) => new Int32Array(n));
+      this.nbr = grow(this.nbr, (n) => new Int32Array(n));
+      this.sim = grow(this.sim, (n) => new Float64Array(n));
+      this.common = grow(this.common, (n) => new Int32Array(n));
+    }
+    for (let i = 0; i < best.size; i++) {
+      this.ent[this.rows] = e;
+      this.nbr[this.rows] = best.ix[i]!;
+      this.sim[this.rows] = best.sim[i]!;
+      this.common[this.rows] = best.n[i]!;
+      this.rows++;
+    }
+  }
+  result(): Neighbours {
+    return { rows: this.rows, ent: this.ent, nbr: this.nbr, sim: this.sim, common: this.common };
+  }
 }
