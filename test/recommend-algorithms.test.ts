@@ -356,3 +356,89 @@ test('synthetic world: item-CF beats popular on hit rate at 10', async () => {
     cleanup();
   }
 });
+
+/**
+ * The reference: the textbook neighbour step written straight in SQL over the model's capped history
+ * (every co-occurring pair i < j counted by a self-join, mirrored, ranked by a window), which is what
+ * item-CF and user-CF computed before their neighbour step moved to typed arrays.
+ */
+async function referenceNeighbours(
+  wh: DuckDBWarehouse,
+  prefix: string,
+  o: { entity: 'item_id' | 'user_id'; k: number; shrinkage: number; inverse: boolean; maxContext?: number },
+): Promise<{ e: number; n: number; sim: number; common: number }[]> {
+  const ent = o.entity;
+  const ctx = ent === 'item_id' ? 'user_id' : 'item_id';
+  const f = o.inverse ? `1.0 / ln(1 + count(*) OVER (PARTITION BY ${ctx}))` : '1.0';
+  const limit = o.maxContext !== undefined ? `QUALIFY count(*) OVER (PARTITION BY ${ctx}) <= ${o.maxContext}` : '';
+  const shrink = o.shrinkage > 0 ? ` * p.n / (p.n + ${o.shrinkage})` : '';
+  return wh.query(
+    `WITH hist AS (SELECT * FROM "${prefix}_history"),
+     norms AS (SELECT ${ent} AS id, sum(v * v) AS n2 FROM hist GROUP BY 1),
+     h AS (SELECT ${ctx} AS c, ${ent} AS id, v, ${f} AS f FROM hist ${limit}),
+     p AS (SELECT a.id AS i, b.id AS j, sum(a.v * b.v * a.f) AS dot, count(*) AS n FROM h a JOIN h b ON a.c = b.c AND a.id < b.id GROUP BY 1, 2),
+     s AS (SELECT p.i, p.j, p.n, p.dot / sqrt(ni.n2 * nj.n2)${shrink} AS sim FROM p JOIN norms ni ON ni.id = p.i JOIN norms nj ON nj.id = p.j),
+     both_ways AS (SELECT i AS e, j AS n, sim, n AS common FROM s UNION ALL SELECT j, i, sim, n FROM s)
+     SELECT CAST(e AS INTEGER) AS e, CAST(n AS INTEGER) AS n, sim, CAST(common AS INTEGER) AS common FROM both_ways WHERE sim > 0
+     QUALIFY row_number() OVER (PARTITION BY e ORDER BY round(sim, 9) DESC, n ASC) <= ${o.k}
+     ORDER BY e, round(sim, 9) DESC, n`,
+  );
+}
+
+test('item-CF and user-CF neighbours equal the straightforward SQL reference on a seeded random fixture', async () => {
+  const wh = await DuckDBWarehouse.open(':memory:');
+  try {
+    // 300 users, 120 items with skewed popularity, 1 to 40 events each, integer weights 1-4, a seeded generator.
+    let seed = 20240607;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rows: string[] = [];
+    for (let u = 1; u <= 300; u++) {
+      const n = 1 + Math.floor(rnd() * 40);
+      for (let e = 0; e < n; e++) rows.push(`(${u}, ${1 + Math.floor(120 * rnd() ** 2)}, ${Math.floor(rnd() * 1000)}, ${1 + Math.floor(rnd() * 4)})`);
+    }
+    await wh.run(`CREATE TABLE ev AS SELECT * FROM (VALUES ${rows.join(', ')}) t(user_id, item_id, minute, weight)`);
+    const rel = {
+      sql: `SELECT CAST(user_id AS BIGINT) AS user_id, CAST(item_id AS BIGINT) AS item_id,
+              TIMESTAMP '2020-01-01' + to_minutes(CAST(minute AS BIGINT)) AS ts, CAST(weight AS DOUBLE) AS weight FROM ev`,
+      params: [],
+    };
+    const cases: { name: string; exact: boolean; options: Record<string, number | boolean>; maxContext?: number }[] = [
+      { name: 'defaults', exact: true, options: {} },
+      { name: 'K 3, cap 7', exact: true, options: { neighbours: 3, historyCap: 7 } },
+      { name: 'no cap', exact: true, options: { historyCap: 0 } },
+      { name: 'weighted', exact: true, options: { useWeights: true, neighbours: 5 } },
+      { name: 'shrinkage', exact: false, options: { shrinkage: 2.5 } },
+      { name: 'inverse frequency', exact: false, options: { iuf: true, iif: true, useWeights: true } },
+      { name: 'max item users', exact: true, options: { maxItemUsers: 30 }, maxContext: 30 },
+    ];
+    for (const c of cases) {
+      for (const [alg, entity] of [[itemcf, 'item_id'], [usercf, 'user_id']] as const) {
+        if (c.maxContext !== undefined && alg === itemcf) continue;
+        const prefix = `r_${alg.name}`;
+        const m = await alg.train(wh, rel, { prefix, temporary: true, ...c.options });
+        const got = await wh.query<{ e: number; n: number; sim: number; common: number }>(
+          `SELECT CAST(${entity} AS INTEGER) AS e, CAST(neighbour_id AS INTEGER) AS n, sim, CAST(common AS INTEGER) AS common
+           FROM "${prefix}_neighbours" ORDER BY e, round(sim, 9) DESC, n`,
+        );
+        const want = await referenceNeighbours(wh, prefix, {
+          entity,
+          k: Number(m.options.neighbours),
+          shrinkage: Number(c.options.shrinkage ?? 0),
+          inverse: c.options.iuf === true,
+          maxContext: c.maxContext,
+        });
+        const what = `${alg.name} ${c.name}`;
+        assert.ok(want.length > 100, `${what}: ${want.length} reference rows`);
+        assert.equal(got.length, want.length, `${what}: rows`);
+        assert.equal(m.stats.modelRows, want.length, `${what}: modelRows`);
+        if (c.exact) assert.deepEqual(got, want, what);
+        else {
+          assert.deepEqual(got.map((r) => [r.e, r.n, r.common]), want.map((r) => [r.e, r.n, r.common]), what);
+          got.forEach((r, i) => close(r.sim, want[i]!.sim, 1e-12));
+        }
+      }
+    }
+  } finally {
+    await wh.close();
+  }
+});
