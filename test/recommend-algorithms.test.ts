@@ -409,6 +409,7 @@ test('item-CF and user-CF neighbours equal the straightforward SQL reference on 
       { name: 'weighted', exact: true, options: { useWeights: true, neighbours: 5 } },
       { name: 'shrinkage', exact: false, options: { shrinkage: 2.5 } },
       { name: 'inverse frequency', exact: false, options: { iuf: true, iif: true, useWeights: true } },
+      { name: 'inverse frequency, binary', exact: false, options: { iuf: true, iif: true } },
       { name: 'max item users', exact: true, options: { maxItemUsers: 30 }, maxContext: 30 },
     ];
     for (const c of cases) {
@@ -440,5 +441,36 @@ test('item-CF and user-CF neighbours equal the straightforward SQL reference on 
     }
   } finally {
     await wh.close();
+  }
+});
+
+test('neighbours: worker threads give the same rows as one thread', async () => {
+  const { neighboursParallel } = await import('../src/recommend/algorithms/cooccurrence.js');
+  const { prepare, sharedInt32, sharedFloat64 } = await import('../src/recommend/algorithms/cooccurrence-kernel.js');
+  let seed = 7;
+  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  // 400 contexts, each with up to 30 distinct entities of 900 (skewed), in increasing order.
+  const lists: number[][] = [];
+  for (let c = 0; c < 400; c++) lists.push([...new Set(Array.from({ length: 1 + Math.floor(rnd() * 30) }, () => Math.floor(900 * rnd() ** 2)))].sort((a, b) => a - b));
+  const total = lists.reduce((a, l) => a + l.length, 0);
+  const start = sharedInt32(lists.length + 1);
+  const ents = sharedInt32(total);
+  const vals = sharedFloat64(total);
+  let at = 0;
+  lists.forEach((l, c) => {
+    start[c] = at;
+    for (const e of l) vals[at] = 1 + Math.floor(rnd() * 4), ents[at++] = e;
+  });
+  start[lists.length] = at;
+  const rowsOf = (r: Awaited<ReturnType<typeof neighboursParallel>>) =>
+    Array.from({ length: r.rows }, (_, i) => [r.ent[i]!, r.nbr[i]!, r.sim[i]!, r.common[i]!]).sort((a, b) => a[0]! - b[0]! || b[2]! - a[2]! || a[1]! - b[1]!);
+  for (const [values, job] of [
+    [null, { k: 20, shrinkage: 0, inverseFrequency: false, maxContextSize: Infinity }],
+    [vals, { k: 5, shrinkage: 1.5, inverseFrequency: true, maxContextSize: 25 }],
+  ] as const) {
+    const prep = prepare(start, ents, values, 900, job);
+    const one = rowsOf(await neighboursParallel(prep, 1));
+    assert.ok(one.length > 1000, `${one.length} rows`);
+    assert.deepEqual(rowsOf(await neighboursParallel(prep, 2)), one);
   }
 });

@@ -23,7 +23,10 @@
  * The neighbours go back into the engine as text parameters split there (faster than a list cast), a
  * slice at a time, and are mapped to the original ids in the engine.
  */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import type { Warehouse } from '../../warehouse/warehouse.js';
+import { neighboursOf, prepare, sharedFloat64, sharedInt32, type Neighbours, type Prepared } from './cooccurrence-kernel.js';
 import { createAs, table } from './sql.js';
 import type { BaseTrainOptions } from './types.js';
 
@@ -44,6 +47,8 @@ export interface NeighbourJob {
   inverseFrequency: boolean;
   /** Contexts with more entities than this are left out of the pairing (not of the norms). */
   maxContextSize: number;
+  /** Worker threads for the counting; default: the cores (at most 8) on large inputs, else none (1). */
+  threads?: number;
 }
 
 export interface NeighbourResult {
@@ -52,15 +57,15 @@ export interface NeighbourResult {
   timings: Record<string, number>;
 }
 
+/** Worker threads from this many (entity, context) pairs (below, the start-up costs more than it saves). */
+const PARALLEL_FROM = 200_000;
+const MAX_THREADS = 8;
+/** Entities a worker takes at a time. */
+const BLOCK = 256;
 /** Rows fetched from the engine per query (as lists per context). */
 const FETCH_ROWS = 1_000_000;
 /** Neighbour rows sent back per statement. */
 const STORE_ROWS = 500_000;
-
-/** DuckDB's round(x, 9) for x >= 0: round half away from zero of x·1e9, divided back. */
-function round9(x: number): number {
-  return Math.round(x * 1e9) / 1e9;
-}
 
 /**
  * Fills `{prefix}_neighbours` (columns `{entity}, neighbour_id, sim DOUBLE, common BIGINT`) with each
@@ -82,7 +87,9 @@ export async function trainNeighbours(wh: Warehouse, job: NeighbourJob): Promise
   const { history, entity, context } = job;
   try {
     // Dense indexes: entities in id order (the tie-break), contexts in id order.
-    await wh.run(createAs(temp, 'ent', `SELECT ${entity} AS id, CAST(row_number() OVER (ORDER BY ${entity}) - 1 AS INTEGER) AS ix FROM (SELECT DISTINCT ${entity} FROM ${history})`));
+    await wh.run(
+      createAs(temp, 'ent', `SELECT ${entity} AS id, CAST(row_number() OVER (ORDER BY ${entity}) - 1 AS INTEGER) AS ix, sum(v * v) AS n2 FROM ${history} GROUP BY ${entity}`),
+    );
     await wh.run(createAs(temp, 'ctx', `SELECT ${context} AS id, CAST(row_number() OVER (ORDER BY ${context}) - 1 AS INTEGER) AS ix FROM (SELECT DISTINCT ${context} FROM ${history})`));
     await wh.run(
       createAs(
@@ -100,9 +107,9 @@ export async function trainNeighbours(wh: Warehouse, job: NeighbourJob): Promise
     lap('index');
 
     // Context → entities (CSR), read a slice of contexts at a time.
-    const ctxStart = new Int32Array(nCtx + 1);
-    const ctxEnt = new Int32Array(nRows);
-    const ctxVal = job.binary ? null : new Float64Array(nRows);
+    const ctxStart = sharedInt32(nCtx + 1);
+    const ctxEnt = sharedInt32(nRows);
+    const ctxVal = job.binary ? null : sharedFloat64(nRows);
     const perQuery = Math.max(1, Math.floor((FETCH_ROWS * nCtx) / Math.max(1, nRows)));
     let at = 0;
     for (let lo = 0; lo < nCtx; lo += perQuery) {
@@ -128,24 +135,31 @@ export async function trainNeighbours(wh: Warehouse, job: NeighbourJob): Promise
     await wh.run(`DROP TABLE IF EXISTS ${cx}`);
     lap('fetch');
 
-    const result = neighboursOf(ctxStart, ctxEnt, ctxVal, nEnt, job);
+    const prep = prepare(ctxStart, ctxEnt, ctxVal, nEnt, job);
+    lap('prepare');
+    const threads = job.threads ?? (prep.entCtx.length >= PARALLEL_FROM ? Math.min(MAX_THREADS, availableParallelism()) : 1);
+    const result = await neighboursParallel(prep, threads);
     lap('pairs+topk');
 
-    // Back into the engine: dense indexes, then the original ids.
-    await wh.run(`CREATE OR REPLACE TEMP TABLE ${nx} (e INTEGER, n INTEGER, sim DOUBLE, common INTEGER)`);
+    // Back into the engine: dense indexes, then the original ids. On the binary matrix without shrinkage
+    // or inverse frequency the similarity is recomputed there from the count, with the same operations (exact), and not sent.
+    const sendSim = !(job.binary && !job.inverseFrequency && !(job.shrinkage > 0));
+    const cols = sendSim ? [result.ent, result.nbr, result.common, result.sim] : [result.ent, result.nbr, result.common];
+    const types = ['INTEGER', 'INTEGER', 'INTEGER', 'DOUBLE'];
+    await wh.run(`CREATE OR REPLACE TEMP TABLE ${nx} (e INTEGER, n INTEGER, common INTEGER${sendSim ? ', sim DOUBLE' : ''})`);
     for (let lo = 0; lo < result.rows; lo += STORE_ROWS) {
       const hi = Math.min(result.rows, lo + STORE_ROWS);
       await wh.run(
-        `INSERT INTO ${nx} SELECT CAST(unnest(string_split($1, ',')) AS INTEGER), CAST(unnest(string_split($2, ',')) AS INTEGER),
-           CAST(unnest(string_split($3, ',')) AS DOUBLE), CAST(unnest(string_split($4, ',')) AS INTEGER)`,
-        [listText(result.ent, lo, hi), listText(result.nbr, lo, hi), listText(result.sim, lo, hi), listText(result.common, lo, hi)],
+        `INSERT INTO ${nx} SELECT ${cols.map((_, i) => `CAST(unnest(string_split($${i + 1}, ',')) AS ${types[i]!})`).join(', ')}`,
+        cols.map((a) => listText(a, lo, hi)),
       );
     }
+    const sim = sendSim ? 'x.sim' : 'CAST(x.common AS DOUBLE) / sqrt(a.n2 * b.n2)';
     await wh.run(
       createAs(
         job.options,
         'neighbours',
-        `SELECT a.id AS ${entity}, b.id AS neighbour_id, x.sim, CAST(x.common AS BIGINT) AS common
+        `SELECT a.id AS ${entity}, b.id AS neighbour_id, CAST(${sim} AS DOUBLE) AS sim, CAST(x.common AS BIGINT) AS common
          FROM ${nx} x JOIN ${ent} a ON a.ix = x.e JOIN ${ent} b ON b.ix = x.n`,
       ),
     );
@@ -162,231 +176,49 @@ function listText(a: Int32Array | Float64Array, lo: number, hi: number): string 
   return a.subarray(lo, hi).join(',');
 }
 
-interface Neighbours {
-  rows: number;
-  ent: Int32Array;
-  nbr: Int32Array;
-  sim: Float64Array;
-  common: Int32Array;
-}
 
 /**
- * The counting itself (exported for the tests). `ctxStart`/`ctxEnt` list each context's entities in
- * increasing order, `ctxVal` their values (null: all 1).
+ * Every entity's neighbours, on `threads` worker threads taking blocks of entities from a shared counter
+ * (1: on this thread). The rows come back grouped by entity, blocks in any order.
  */
-export function neighboursOf(
-  ctxStart: Int32Array,
-  ctxEnt: Int32Array,
-  ctxVal: Float64Array | null,
-  nEnt: number,
-  job: Pick<NeighbourJob, 'k' | 'shrinkage' | 'inverseFrequency' | 'maxContextSize'>,
-): Neighbours {
-  const nCtx = ctxStart.length - 1;
-  // Norms over every context; context factors; contexts taking part in the pairing.
-  const norm2 = new Float64Array(nEnt);
-  const factor = new Float64Array(nCtx);
-  const pairs = new Uint8Array(nCtx);
-  for (let c = 0; c < nCtx; c++) {
-    const size = ctxStart[c + 1]! - ctxStart[c]!;
-    factor[c] = job.inverseFrequency ? 1.0 / Math.log(1 + size) : 1.0;
-    pairs[c] = size >= 2 && size <= job.maxContextSize ? 1 : 0;
-    for (let p = ctxStart[c]!; p < ctxStart[c + 1]!; p++) {
-      const v = ctxVal ? ctxVal[p]! : 1;
-      const e = ctxEnt[p]!;
-      norm2[e] = norm2[e]! + v * v;
-    }
+export async function neighboursParallel(prep: Prepared, threads: number): Promise<Neighbours> {
+  if (threads <= 1) return neighboursOf(prep);
+  const next = sharedInt32(1);
+  // Built, the worker is a .js file next to this one; run from the .ts sources (tests, scripts under tsx),
+  // the worker registers tsx itself before importing the .ts worker.
+  const fromSources = import.meta.url.endsWith('.ts');
+  const url = new URL(fromSources ? './cooccurrence-worker.ts' : './cooccurrence-worker.js', import.meta.url);
+  const spawn = (workerData: unknown) =>
+    fromSources
+      ? new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, workerData })
+      : new Worker(url, { workerData });
+  const parts = await Promise.all(
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise<Neighbours>((resolve, reject) => {
+          const w = spawn({ prep, next, block: BLOCK });
+          let done = false;
+          w.once('message', (m: Neighbours) => {
+            done = true;
+            resolve(m);
+          });
+          w.once('error', reject);
+          w.once('exit', (code) => {
+            if (!done) reject(new Error(`neighbours: a worker thread stopped (exit code ${code})`));
+          });
+        }),
+    ),
+  );
+  const total = parts.reduce((a, p) => a + p.rows, 0);
+  const out: Neighbours = { rows: total, ent: new Int32Array(total), nbr: new Int32Array(total), sim: new Float64Array(total), common: new Int32Array(total) };
+  let at = 0;
+  for (const p of parts) {
+    out.ent.set(p.ent.subarray(0, p.rows), at);
+    out.nbr.set(p.nbr.subarray(0, p.rows), at);
+    out.sim.set(p.sim.subarray(0, p.rows), at);
+    out.common.set(p.common.subarray(0, p.rows), at);
+    at += p.rows;
   }
-  // Entity → (context, position of the entity in the context's list), pairing contexts only.
-  const entStart = new Int32Array(nEnt + 1);
-  for (let c = 0; c < nCtx; c++) if (pairs[c]) for (let p = ctxStart[c]!; p < ctxStart[c + 1]!; p++) {
-        const e = ctxEnt[p]! + 1;
-        entStart[e] = entStart[e]! + 1;
-      }
-  for (let e = 0; e < nEnt; e++) entStart[e + 1] = entStart[e + 1]! + entStart[e]!;
-  const entCtx = new Int32Array(entStart[nEnt]!);
-  const entPos = new Int32Array(entStart[nEnt]!);
-  const fill = entStart.slice(0, nEnt);
-  for (let c = 0; c < nCtx; c++) {
-    if (!pairs[c]) continue;
-    for (let p = ctxStart[c]!; p < ctxStart[c + 1]!; p++) {
-      const e = ctxEnt[p]!;
-      entCtx[fill[e]!] = c;
-      entPos[fill[e]!] = p;
-      fill[e] = fill[e]! + 1;
-    }
-  }
-
-  const k = job.k;
-  const binary = ctxVal === null && !job.inverseFrequency;
-  const count = new Int32Array(nEnt);
-  const dot = binary ? null : new Float64Array(nEnt);
-  const touched = new Int32Array(nEnt);
-  const best = new Best(k);
-  const out = new Out(Math.max(1024, Math.min(nEnt * k, 1 << 20)));
-  // One small function per step of a row, so that each is optimised on its own.
-  for (let e = 0; e < nEnt; e++) {
-    const nTouched = binary
-      ? countBinary(e, entStart, entCtx, ctxStart, ctxEnt, count, touched)
-      : countWeighted(e, entStart, entCtx, entPos, ctxStart, ctxEnt, ctxVal, factor, count, dot!, touched);
-    // The entity met itself once per context: not a neighbour.
-    count[e] = 0;
-    if (dot) dot[e] = 0;
-    selectBest(norm2[e]!, nTouched, touched, count, dot, norm2, job.shrinkage, best);
-    out.push(e, best);
-  }
-  return out.result();
-}
-
-function countBinary(e: number, entStart: Int32Array, entCtx: Int32Array, ctxStart: Int32Array, ctxEnt: Int32Array, count: Int32Array, touched: Int32Array): number {
-  let nTouched = 0;
-  const qEnd = entStart[e + 1]!;
-  for (let q = entStart[e]!; q < qEnd; q++) {
-    const c = entCtx[q]!;
-    const to = ctxStart[c + 1]!;
-    for (let p = ctxStart[c]!; p < to; p++) {
-      const e2 = ctxEnt[p]!;
-      const n = count[e2]!;
-      if (n === 0) touched[nTouched++] = e2;
-      count[e2] = n + 1;
-    }
-  }
-  return nTouched;
-}
-
-function countWeighted(
-  e: number,
-  entStart: Int32Array,
-  entCtx: Int32Array,
-  entPos: Int32Array,
-  ctxStart: Int32Array,
-  ctxEnt: Int32Array,
-  ctxVal: Float64Array | null,
-  factor: Float64Array,
-  count: Int32Array,
-  dot: Float64Array,
-  touched: Int32Array,
-): number {
-  let nTouched = 0;
-  const qEnd = entStart[e + 1]!;
-  for (let q = entStart[e]!; q < qEnd; q++) {
-    const c = entCtx[q]!;
-    const ve = ctxVal ? ctxVal[entPos[q]!]! : 1;
-    const f = factor[c]!;
-    const to = ctxStart[c + 1]!;
-    for (let p = ctxStart[c]!; p < to; p++) {
-      const e2 = ctxEnt[p]!;
-      const n = count[e2]!;
-      if (n === 0) touched[nTouched++] = e2;
-      count[e2] = n + 1;
-      // As the SQL: a.v * b.v * a.f
-      dot[e2] = dot[e2]! + ve * (ctxVal ? ctxVal[p]! : 1) * f;
-    }
-  }
-  return nTouched;
-}
-
-/** The row's K best, sorted by (rounded sim desc, index asc). */
-class Best {
-  size = 0;
-  readonly ix: Int32Array;
-  readonly key: Float64Array;
-  readonly sim: Float64Array;
-  readonly n: Int32Array;
-  constructor(readonly k: number) {
-    this.ix = new Int32Array(k);
-    this.key = new Float64Array(k);
-    this.sim = new Float64Array(k);
-    this.n = new Int32Array(k);
-  }
-}
-
-/**
- * Scores the touched entities (resetting their counters) and keeps the best in `best`. A candidate more
- * than 2e-9 below the current k-th cannot beat it after rounding to 9 decimals, so most are rejected
- * before rounding.
- */
-function selectBest(ne: number, nTouched: number, touched: Int32Array, count: Int32Array, dot: Float64Array | null, norm2: Float64Array, lambda: number, best: Best): void {
-  const k = best.k;
-  const bIx = best.ix;
-  const bKey = best.key;
-  const bSim = best.sim;
-  const bN = best.n;
-  let size = 0;
-  // The current k-th (worst kept) once k are kept.
-  let worstKey = -1;
-  let worstIx = -1;
-  let floor = -1;
-  for (let t = 0; t < nTouched; t++) {
-    const e2 = touched[t]!;
-    const n = count[e2]!;
-    if (n === 0) continue;
-    count[e2] = 0;
-    let d = n;
-    if (dot !== null) {
-      d = dot[e2]!;
-      dot[e2] = 0;
-    }
-    let sim = d / Math.sqrt(ne * norm2[e2]!);
-    if (lambda > 0) sim = (sim * n) / (n + lambda);
-    if (!(sim > 0) || sim < floor) continue;
-    const key = round9(sim);
-    if (size === k && (key < worstKey || (key === worstKey && e2 > worstIx))) continue;
-    let i = size < k ? size++ : k - 1;
-    while (i > 0 && (bKey[i - 1]! < key || (bKey[i - 1] === key && bIx[i - 1]! > e2))) {
-      bIx[i] = bIx[i - 1]!;
-      bKey[i] = bKey[i - 1]!;
-      bSim[i] = bSim[i - 1]!;
-      bN[i] = bN[i - 1]!;
-      i--;
-    }
-    bIx[i] = e2;
-    bKey[i] = key;
-    bSim[i] = sim;
-    bN[i] = n;
-    if (size === k) {
-      worstKey = bKey[k - 1]!;
-      worstIx = bIx[k - 1]!;
-      floor = bSim[k - 1]! - 2e-9;
-    }
-  }
-  best.size = size;
-}
-
-/** The kept neighbours, growing as needed. */
-class Out {
-  rows = 0;
-  ent: Int32Array;
-  nbr: Int32Array;
-  sim: Float64Array;
-  common: Int32Array;
-  constructor(private cap: number) {
-    this.ent = new Int32Array(cap);
-    this.nbr = new Int32Array(cap);
-    this.sim = new Float64Array(cap);
-    this.common = new Int32Array(cap);
-  }
-  push(e: number, best: Best): void {
-    while (this.rows + best.size > this.cap) {
-      this.cap *= 2;
-      const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
-        const next = make(this.cap);
-        next.set(a);
-        return next;
-      };
-      this.ent = grow(this.ent, (n) => new Int32Array(n));
-      this.nbr = grow(this.nbr, (n) => new Int32Array(n));
-      this.sim = grow(this.sim, (n) => new Float64Array(n));
-      this.common = grow(this.common, (n) => new Int32Array(n));
-    }
-    for (let i = 0; i < best.size; i++) {
-      this.ent[this.rows] = e;
-      this.nbr[this.rows] = best.ix[i]!;
-      this.sim[this.rows] = best.sim[i]!;
-      this.common[this.rows] = best.n[i]!;
-      this.rows++;
-    }
-  }
-  result(): Neighbours {
-    return { rows: this.rows, ent: this.ent, nbr: this.nbr, sim: this.sim, common: this.common };
-  }
+  return out;
 }
