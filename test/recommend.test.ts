@@ -25,6 +25,8 @@ import {
 } from '../src/recommend/index.js';
 import { contentSource, replenishmentSource, socialSource, popularSource } from '../src/recommend/sources/index.js';
 import type { Relation } from '../src/recommend/algorithms/types.js';
+import { itemcf, usercf } from '../src/recommend/algorithms/index.js';
+import { scoreCollaborative } from '../src/recommend/sources/cfscore.js';
 import { resolveSynthOptions, synthesize } from '../src/synth/index.js';
 import { Workspace } from '../src/workspace/workspace.js';
 import { tempDir } from './helpers.js';
@@ -363,6 +365,32 @@ describe('recommendations on a synthetic world', () => {
     for (const s of ['itemcf', 'usercf', 'popular']) assert.ok(sources.some((r) => r.source === s), s);
     const viewed = await ws.wh.query<{ reason_en: string }>(`SELECT reason_en FROM user_recommendations WHERE source = 'itemcf' LIMIT 1`);
     assert.match(viewed[0]!.reason_en, /^because you viewed /);
+  });
+
+  test('training scores item-CF and user-CF in JavaScript exactly as the algorithms\' SQL', async () => {
+    // sources/cfscore.ts (training) against recommendSql (the SQL blend): same items, ranks, scores and evidence.
+    const config = resolveRecsConfig({});
+    const raw = await workspaceInteractions(ws.wh, { asOf: (await ws.wh.query<{ t: Date }>('SELECT max(ts) AS t FROM events'))[0]!.t, weights: config.behaviour });
+    await ws.wh.run(`CREATE OR REPLACE TABLE cf_check_interactions AS ${raw.sql}`, raw.params);
+    const rel = { sql: 'SELECT user_id, item_id, ts, weight FROM cf_check_interactions', params: [] };
+    for (const [name, algorithm] of [['itemcf', itemcf], ['usercf', usercf]] as const) {
+      const model = await algorithm.train(ws.wh, rel, { prefix: `cf_check_${name}`, neighbours: 20, historyCap: 100, useWeights: true });
+      await ws.wh.run('CREATE OR REPLACE TABLE cf_check_users AS SELECT DISTINCT user_id FROM cf_check_interactions WHERE user_id % 3 = 0');
+      await ws.wh.run('CREATE OR REPLACE TABLE cf_check_js (user_id BIGINT, item_id BIGINT, score DOUBLE, ev_item BIGINT, ev_n DOUBLE)');
+      const n = await scoreCollaborative(ws.wh, model, 'cf_check_users', 30, 'cf_check_js');
+      const sql = algorithm.recommendSql(model, { sql: 'SELECT user_id FROM cf_check_users', params: [] }, 30, 'training');
+      const [diff] = await ws.wh.query<{ sql_rows: number; differ: number }>(
+        `WITH s AS (SELECT * FROM (${sql.sql})),
+         j AS (SELECT *, row_number() OVER (PARTITION BY user_id ORDER BY round(score, 9) DESC, item_id) AS rank FROM cf_check_js)
+         SELECT (SELECT count(*) FROM s) AS sql_rows, (SELECT count(*) FROM (
+           SELECT user_id, item_id, rank, round(score, 9), evidence_item_id, evidence_count FROM s
+           EXCEPT ALL SELECT user_id, item_id, rank, round(score, 9), ev_item, ev_n FROM j)) AS differ`,
+        sql.params,
+      );
+      assert.ok(Number(diff!.sql_rows) > 1000, name);
+      assert.equal(n, Number(diff!.sql_rows), name);
+      assert.equal(Number(diff!.differ), 0, name);
+    }
   });
 
   test('the profile card shows the user\'s top 5 recommendations', async () => {

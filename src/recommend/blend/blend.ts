@@ -31,7 +31,7 @@ import { popular, type Relation } from '../algorithms/index.js';
 import { ALL_SOURCES } from '../sources/index.js';
 import { Params } from '../sources/sql.js';
 import { T, type SourceContext } from '../sources/types.js';
-import { SOURCES } from './config.js';
+import { SOURCES, type SourceName } from './config.js';
 import { reasonSqlEn, reasonSqlZh } from './reasons.js';
 
 export const OUTPUT_COLUMNS = 'user_id, rank, item_id, score, source, reason_en, reason_zh';
@@ -48,14 +48,20 @@ export interface CandidatePart {
 }
 
 /** Each active source's candidates for `personalised`, and the popular list for `optedOut`, as `CANDIDATE_TABLE_COLUMNS` rows. */
-export function candidateParts(ctx: SourceContext, personalised: Relation | null, optedOut: Relation | null): CandidatePart[] {
+export function candidateParts(
+  ctx: SourceContext,
+  personalised: Relation | null,
+  optedOut: Relation | null,
+  /** Candidates already computed for a source (training's collaborative scoring, sources/cfscore.ts), in the sources' columns. */
+  overrides: Partial<Record<SourceName, Relation>> = {},
+): CandidatePart[] {
   const cfg = ctx.config;
   const parts: CandidatePart[] = [];
   if (personalised) {
     for (const source of ALL_SOURCES) {
       const w = cfg.weights[source.name];
       if (!(w > 0)) continue;
-      const rel = source.candidates(ctx, personalised, cfg.candidatesPerSource);
+      const rel = overrides[source.name] ?? source.candidates(ctx, personalised, cfg.candidatesPerSource);
       if (!rel) continue;
       const p = new Params();
       const inner = p.nest(rel);

@@ -20,39 +20,58 @@ export interface UserRecommendations {
   recommendations: StoredRecommendation[];
 }
 
+/**
+ * The as-of of the trained recommendations, per open workspace: read once from `recommendation_builds` and
+ * kept (a DuckDB file has one writer process, so only a training in this process can change it, and
+ * `trainRecommendations` calls `rememberTrained`).
+ */
+const trainedAsOf = new WeakMap<Workspace, Date>();
+
+export function rememberTrained(ws: Workspace, asOf: Date | null): void {
+  if (asOf) trainedAsOf.set(ws, asOf);
+  else trainedAsOf.delete(ws);
+}
+
 export async function recommendationsTrained(ws: Workspace): Promise<Date | null> {
+  const known = trainedAsOf.get(ws);
+  if (known) return known;
   if (!(await tableExists(ws.wh, RECS_BUILDS_TABLE)) || !(await tableExists(ws.wh, RECS_TABLE))) return null;
   const [row] = await ws.wh.query<{ as_of: Date }>(`SELECT as_of FROM ${RECS_BUILDS_TABLE}`);
-  return row?.as_of ?? null;
+  const asOf = row?.as_of ?? null;
+  rememberTrained(ws, asOf);
+  return asOf;
 }
 
 const NOT_TRAINED = () => new PortraitError('recommendations have not been trained', 'run portrait recs train (or portrait build) first');
 
 /**
- * The user's top `n` (at most the N trained). An unknown user gets an empty list. One query: the table is
- * sorted by user, so the engine reads one row group.
+ * The user's top `n` (at most the N trained). An unknown user gets an empty list. One statement without
+ * joins: the table is sorted by user, so the engine reads the one row group holding the user (zone maps);
+ * the as-of comes from the per-process cache above.
  */
 export async function recommendationsFor(ws: Workspace, userId: number, n = 20): Promise<UserRecommendations> {
   if (!Number.isSafeInteger(userId)) throw new PortraitError(`not a user id: ${userId}`);
   if (!Number.isInteger(n) || n < 1) throw new PortraitError(`n must be a whole number of at least 1 (got ${n})`);
-  let rows: (StoredRecommendation & { as_of: Date | null })[];
+  const asOf = await recommendationsTrained(ws);
+  if (!asOf) throw NOT_TRAINED();
+  let rows: StoredRecommendation[];
   try {
-    rows = await ws.wh.query(
-      `SELECT b.as_of, r.rank, r.item_id, r.score, r.source, r.reason_en, r.reason_zh
-       FROM ${RECS_BUILDS_TABLE} b LEFT JOIN (SELECT * FROM ${RECS_TABLE} WHERE user_id = $1 AND rank <= $2) r ON true
-       ORDER BY r.rank`,
+    rows = await ws.wh.query<StoredRecommendation>(
+      `SELECT rank, item_id, score, source, reason_en, reason_zh FROM ${RECS_TABLE} WHERE user_id = $1 AND rank <= $2 ORDER BY rank`,
       [userId, n],
     );
   } catch (error) {
-    if (/does not exist/i.test(String((error as Error).message))) throw NOT_TRAINED();
+    if (/does not exist/i.test(String((error as Error).message))) {
+      rememberTrained(ws, null);
+      throw NOT_TRAINED();
+    }
     throw error;
   }
-  if (rows.length === 0) throw NOT_TRAINED();
   return {
     userId,
-    asOf: rows[0]!.as_of as Date,
-    recommendations: rows
-      .filter((r) => r.rank !== null)
-      .map((r) => ({ rank: Number(r.rank), item_id: Number(r.item_id), score: Number(r.score), source: r.source, reason_en: r.reason_en, reason_zh: r.reason_zh })),
+    asOf,
+    recommendations: rows.map((r) => ({
+      rank: Number(r.rank), item_id: Number(r.item_id), score: Number(r.score), source: r.source, reason_en: r.reason_en, reason_zh: r.reason_zh,
+    })),
   };
 }

@@ -7,12 +7,14 @@
  */
 import { requireAsOf } from '../../analytics/as-of.js';
 import type { Workspace } from '../../workspace/workspace.js';
-import { dropModel, itemcf, popular, usercf, type InteractionsRelation, type TrainedModel } from '../algorithms/index.js';
+import { dropModel, itemcf, popular, usercf, type InteractionsRelation, type Relation, type TrainedModel } from '../algorithms/index.js';
 import { CANDIDATE_TABLE_COLUMNS, CANDIDATE_TABLE_DDL, candidateParts, OUTPUT_COLUMNS, rankSql } from '../blend/blend.js';
 import { resolveRecsConfig, type RecsConfig, type RecsConfigInput } from '../blend/config.js';
 import { workspaceInteractions } from '../interactions.js';
 import { dropPrepared, prepareSources } from '../sources/prepare.js';
+import { scoreCollaborative } from '../sources/cfscore.js';
 import { T, type SourceContext } from '../sources/types.js';
+import { rememberTrained } from './read.js';
 
 export const RECS_TABLE = 'user_recommendations';
 export const RECS_BUILDS_TABLE = 'recommendation_builds';
@@ -65,6 +67,61 @@ export async function trainModels(ws: Workspace, interactions: InteractionsRelat
   return models;
 }
 
+/**
+ * The blend of every chunk appended to `target` (OUTPUT_COLUMNS) in user order: per chunk, the chunk's users
+ * once, each source's candidates into one table (a statement per source, planned alone), then the ranking
+ * over that table. Returns the time of each part summed over chunks.
+ */
+export async function blendInto(ctx: SourceContext, chunks: number, target: string): Promise<TrainStep[]> {
+  const wh = ctx.wh;
+  const totals = new Map<string, number>();
+  const add = (name: string, since: number) => totals.set(name, (totals.get(name) ?? 0) + (Date.now() - since) / 1000);
+  try {
+    for (let chunk = 0; chunk < chunks; chunk++) {
+      let t = Date.now();
+      await wh.run(`CREATE OR REPLACE TEMP TABLE ${T.chunk} AS SELECT user_id, personalised FROM ${T.users} WHERE chunk = $1 ORDER BY user_id`, [chunk]);
+      await wh.run(`CREATE OR REPLACE TEMP TABLE ${T.candidates} (${CANDIDATE_TABLE_DDL})`);
+      add('chunk users', t);
+      // The collaborative sources are scored in JavaScript (sources/cfscore.ts) into a table of their own.
+      const overrides: Partial<Record<'itemcf' | 'usercf', Relation>> = {};
+      for (const name of ['itemcf', 'usercf'] as const) {
+        const model = ctx.models[name];
+        if (!model || !(ctx.config.weights[name] > 0)) continue;
+        t = Date.now();
+        const table = `rec_cf_${name}`;
+        await wh.run(`CREATE OR REPLACE TEMP TABLE ${table} (user_id BIGINT, item_id BIGINT, score DOUBLE, ev_item BIGINT, ev_n DOUBLE)`);
+        await scoreCollaborative(wh, model, `(SELECT user_id FROM ${T.chunk} WHERE personalised)`, ctx.config.candidatesPerSource, table);
+        overrides[name] = {
+          sql: `SELECT user_id, item_id, score, ev_item, CAST(NULL AS BIGINT) AS ev_cat, ev_n, CAST(NULL AS DOUBLE) AS ev_m,
+                  CAST(NULL AS VARCHAR) AS ev_text, CAST(NULL AS VARCHAR) AS ev_text2 FROM ${table}`,
+          params: [],
+        };
+        add(`scoring ${name}`, t);
+      }
+      const parts = candidateParts(
+        ctx,
+        { sql: `SELECT user_id FROM ${T.chunk} WHERE personalised`, params: [] },
+        { sql: `SELECT user_id FROM ${T.chunk} WHERE NOT personalised`, params: [] },
+        overrides,
+      );
+      for (const part of parts) {
+        t = Date.now();
+        await wh.run(`INSERT INTO ${T.candidates} (${CANDIDATE_TABLE_COLUMNS}) ${part.rel.sql}`, part.rel.params);
+        add(`candidates ${part.name}`, t);
+      }
+      t = Date.now();
+      const rel = rankSql(ctx, T.candidates);
+      await wh.run(`INSERT INTO ${target} (${OUTPUT_COLUMNS}) ${rel.sql}`, rel.params);
+      add('ranking', t);
+    }
+  } finally {
+    await wh.run(`DROP TABLE IF EXISTS ${T.candidates}`);
+    await wh.run(`DROP TABLE IF EXISTS ${T.chunk}`);
+    for (const name of ['itemcf', 'usercf']) await wh.run(`DROP TABLE IF EXISTS rec_cf_${name}`);
+  }
+  return [...totals].map(([step, seconds]) => ({ step, seconds }));
+}
+
 export async function trainRecommendations(ws: Workspace, options: TrainOptions = {}): Promise<TrainReport> {
   const started = Date.now();
   const wh = ws.wh;
@@ -89,35 +146,11 @@ export async function trainRecommendations(ws: Workspace, options: TrainOptions 
     const ctx: SourceContext = { wh, asOf, config, has: prepared.has, models };
 
     await wh.run(`CREATE OR REPLACE TABLE ${STAGING} (user_id BIGINT, rank INTEGER, item_id BIGINT, score DOUBLE, source VARCHAR, reason_en VARCHAR, reason_zh VARCHAR)`);
-    const blendSteps = new Map<string, number>();
-    const add = (name: string, since: number) => blendSteps.set(name, (blendSteps.get(name) ?? 0) + (Date.now() - since) / 1000);
+    let blendSteps: TrainStep[] = [];
     await timed('blend', async () => {
-      for (let chunk = 0; chunk < prepared.chunks; chunk++) {
-        // The chunk's users once, then each source's candidates into one table (a statement per source,
-        // planned alone), then the ranking over that table, appended to the staging table in user order.
-        let t = Date.now();
-        await wh.run(`CREATE OR REPLACE TEMP TABLE ${T.chunk} AS SELECT user_id, personalised FROM ${T.users} WHERE chunk = $1 ORDER BY user_id`, [chunk]);
-        await wh.run(`CREATE OR REPLACE TEMP TABLE ${T.candidates} (${CANDIDATE_TABLE_DDL})`);
-        add('chunk users', t);
-        const parts = candidateParts(
-          ctx,
-          { sql: `SELECT user_id FROM ${T.chunk} WHERE personalised`, params: [] },
-          { sql: `SELECT user_id FROM ${T.chunk} WHERE NOT personalised`, params: [] },
-        );
-        for (const part of parts) {
-          t = Date.now();
-          await wh.run(`INSERT INTO ${T.candidates} (${CANDIDATE_TABLE_COLUMNS}) ${part.rel.sql}`, part.rel.params);
-          add(`candidates: ${part.name}`, t);
-        }
-        t = Date.now();
-        const rel = rankSql(ctx, T.candidates);
-        await wh.run(`INSERT INTO ${STAGING} (${OUTPUT_COLUMNS}) ${rel.sql}`, rel.params);
-        add('ranking', t);
-      }
-      await wh.run(`DROP TABLE IF EXISTS ${T.candidates}`);
-      await wh.run(`DROP TABLE IF EXISTS ${T.chunk}`);
+      blendSteps = await blendInto(ctx, prepared.chunks, STAGING);
     });
-    for (const [step, seconds] of blendSteps) options.log?.({ step: `blend: ${step}`, seconds });
+    for (const s of blendSteps) options.log?.({ step: `blend: ${s.step}`, seconds: s.seconds });
     const [count] = await wh.query<{ n: number; users: number }>(`SELECT count(*) AS n, count(DISTINCT user_id) AS users FROM ${STAGING}`);
     const report: TrainReport = {
       asOf,
@@ -126,7 +159,7 @@ export async function trainRecommendations(ws: Workspace, options: TrainOptions 
       chunks: prepared.chunks,
       seconds: 0,
       steps,
-      blend: [...blendSteps].map(([step, seconds]) => ({ step, seconds })),
+      blend: blendSteps,
       models: Object.fromEntries(Object.entries(models).map(([k, m]) => [k, (m as TrainedModel).trainMs])),
     };
     await wh.transaction(async () => {
@@ -135,6 +168,7 @@ export async function trainRecommendations(ws: Workspace, options: TrainOptions 
       await wh.run(`CREATE OR REPLACE TABLE ${RECS_BUILDS_TABLE} (as_of TIMESTAMP, users BIGINT, rows BIGINT, config VARCHAR)`);
       await wh.run(`INSERT INTO ${RECS_BUILDS_TABLE} VALUES ($1, $2, $3, $4)`, [asOf, report.users, report.rows, JSON.stringify(config)]);
     });
+    rememberTrained(ws, asOf);
     report.seconds = (Date.now() - started) / 1000;
     return report;
   } finally {
