@@ -59,8 +59,13 @@ function fail(path: JsonPath, message: string, hint?: string): never {
 
 export function compileCondition(c: Condition, ctx: CompileContext, path: JsonPath = []): string {
   switch (c.kind) {
-    case 'and':
-      return c.and.map((x, i) => `SELECT user_id FROM (${compileCondition(x, ctx, [...path, 'and', i])})`).join(' INTERSECT ');
+    case 'and': {
+      // The first condition's users, kept where each other condition holds: semi-joins cost less than
+      // INTERSECT, which also de-duplicates both sides (every part already yields each user once).
+      const [first, ...rest] = c.and.map((x, i) => compileCondition(x, ctx, [...path, 'and', i]));
+      if (!rest.length) return first!;
+      return `SELECT user_id FROM (${first}) WHERE ${rest.map((q) => `user_id IN (SELECT user_id FROM (${q}))`).join(' AND ')}`;
+    }
     case 'or':
       return c.or.map((x, i) => `SELECT user_id FROM (${compileCondition(x, ctx, [...path, 'or', i])})`).join(' UNION ');
     case 'not':
