@@ -225,8 +225,10 @@ function selectBest(ne: number, nTouched: number, touched: Int32Array, count: In
     const n = count[e2]!;
     if (n === 0) continue;
     count[e2] = 0;
-    // Binary, no shrinkage: n / sqrt(ne·n2) < floor  <=>  n² < floor²·ne·n2, without the square root.
-    if (cheap && n * n < floorSq * norm2[e2]!) continue;
+    // Binary, no shrinkage: sim = n / sqrt(ne·n2) and n2 >= n (the neighbour has at least the n common
+    // contexts), so sim <= sqrt(n / ne): below the floor when n < floor²·ne, without reading n2; else
+    // n / sqrt(ne·n2) < floor  <=>  n² < floor²·ne·n2, without the square root.
+    if (cheap && (n < floorSq || n * n < floorSq * norm2[e2]!)) continue;
     let d = n;
     if (dot !== null) {
       d = dot[e2]!;

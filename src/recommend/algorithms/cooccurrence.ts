@@ -164,7 +164,6 @@ export async function trainNeighbours(wh: Warehouse, job: NeighbourJob): Promise
       ),
     );
     lap("store");
-    if (process.env.CF_DEBUG) console.error(JSON.stringify(timings));
     return { entities: nEnt, rows: result.rows, timings };
   } finally {
     for (const t2 of [cx, nx, ent, ctx]) await wh.run(`DROP TABLE IF EXISTS ${t2}`);
