@@ -103,11 +103,13 @@ export function rankSql(ctx: SourceContext, cand: string, tables: { blocked: str
   const cfg = ctx.config;
   const p = new Params();
   const replenish = SOURCES.indexOf('replenishment');
-  // The source of an item: the largest contribution (rounded, so sums in another order still tie), then the earlier source.
+  // The source of an item: the largest contribution (rounded to 9 decimals, so sums in another order still
+  // tie), then the earlier source; as one BIGINT key (contribution in units of 1e-9, times 8, plus 7 - prio),
+  // which groups far faster than a struct key. Exact while contributions stay under 1e9 (weights are small).
   return p.relation(`
     WITH agg AS (
       SELECT user_id, item_id, sum(contrib) AS score, bool_or(prio = ${replenish}) AS replenish, bool_and(personal) AS personal,
-             arg_max(prio, struct_pack(c := round(contrib, 9), p := -CAST(prio AS INTEGER))) AS prio
+             arg_max(prio, CAST(round(contrib * 1e9) AS BIGINT) * 8 + (7 - prio)) AS prio
       FROM ${cand} GROUP BY user_id, item_id),
     kept AS (
       SELECT a.user_id, a.item_id, a.score, a.prio, c.category_id
