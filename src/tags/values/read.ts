@@ -12,7 +12,7 @@ export type TagValue = number | string | boolean | Date | string[];
 export async function tagsOfUser(wh: Warehouse, userId: number, registry: { typeOf(key: string): string | undefined }): Promise<Map<string, TagValue>> {
   const out = new Map<string, TagValue>();
   const rows = await wh.query<{ tag: string; num: number | null; txt: string | null; ts: Date | null; lst: string[] | null }>(
-    `SELECT tag, num, txt, ts, lst FROM ${TAG_VALUES_BY_USER_TABLE} WHERE user_id = $1`,
+    `SELECT tag, num, txt, ts, lst FROM ${TAG_VALUES_BY_USER_TABLE} WHERE user_id = $1 ORDER BY tag`,
     [userId],
   );
   for (const r of rows) {
