@@ -42,7 +42,7 @@ export const BUILD_STAGES: readonly Stage[] = [
   { name: 'traits', run: (ws, asOf) => buildTraits(ws, { asOf }) },
   { name: 'behaviour rhythm', run: (ws, asOf) => buildRhythm(ws, { asOf }) },
   { name: 'lifetime value', run: (ws, asOf) => buildClvScores(ws, { asOf }) },
-  { name: 'lifecycle', run: (ws, asOf) => buildLifecycle(ws, { asOf }) },
+  { name: 'lifecycle', run: (ws, asOf) => buildLifecycle(ws, { asOf, thresholds: ws.config.lifecycle }) },
   { name: 'rfm', run: (ws, asOf) => buildRfm(ws, { asOf }) },
   { name: 'predicted attributes', run: (ws, asOf) => buildPredictions(ws, { asOf }) },
   {

@@ -213,3 +213,29 @@ describe('RFM inputs on the real Taobao sample', () => {
     }
   });
 });
+
+describe('lifecycle thresholds come from portrait.json', () => {
+  test('a longer "new" period in the config makes the build call more users new', async () => {
+    const t = tempDir();
+    const dir = join(t.dir, 'ws');
+    let ws = await Workspace.init(dir);
+    try {
+      await ws.wh.run("INSERT INTO events (event_id, user_id, ts, type) VALUES (1, 1, TIMESTAMP '2017-07-01 10:00:00', 'pv'), (2, 1, TIMESTAMP '2017-07-20 10:00:00', 'pv'), (3, 2, TIMESTAMP '2017-07-25 10:00:00', 'pv')");
+      const stages = async () => {
+        await buildLifecycle(ws, { asOf: AS_OF, thresholds: ws.config.lifecycle });
+        const rows = await ws.wh.query<{ user_id: number; stage: string }>('SELECT user_id, stage FROM user_lifecycle ORDER BY user_id');
+        return rows.map((r) => [Number(r.user_id), r.stage]);
+      };
+      assert.deepEqual(await stages(), [[1, 'active'], [2, 'new']]); // user 1 first seen 30 days before: not new
+      await ws.close();
+      const configFile = join(dir, 'portrait.json');
+      const config = JSON.parse(readFileSync(configFile, 'utf8'));
+      writeFileSync(configFile, JSON.stringify({ ...config, lifecycle: { newDays: 31 } }));
+      ws = await Workspace.open(dir);
+      assert.deepEqual(await stages(), [[1, 'new'], [2, 'new']]);
+    } finally {
+      await ws.close();
+      t.cleanup();
+    }
+  });
+});

@@ -24,6 +24,16 @@ export const ConfigSchema = z.object({
       outlierWindowDays: z.number().positive().default(7),
     })
     .prefault({}),
+  /** Lifecycle stage thresholds in days (docs/metrics.md): the lifecycle_stage tag and stage transitions. */
+  lifecycle: z
+    .object({
+      newDays: z.number().int().min(1).default(7),
+      activeDays: z.number().int().min(1).default(30),
+      churnedAfterDays: z.number().int().min(1).default(90),
+      wonBackDays: z.number().int().min(1).default(30),
+    })
+    .refine((l) => l.churnedAfterDays >= l.activeDays, { message: 'churnedAfterDays must be at least activeDays', path: ['churnedAfterDays'] })
+    .prefault({}),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

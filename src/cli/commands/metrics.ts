@@ -96,7 +96,7 @@ export function registerMetricsCommands(program: Command): void {
         const to = flags.to ?? (await dataDays(ws)).last;
         if (!to) throw new PortraitError('there are no events to take the day from', 'import events, or give --from and --to');
         const from = flags.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 30 * 86_400_000).toISOString().slice(0, 10);
-        return stageTransitions(ws, { from, to });
+        return stageTransitions(ws, { from, to, thresholds: ws.config.lifecycle });
       });
       output(flags.json, result, () => renderTransitions(result));
     });
