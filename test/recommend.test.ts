@@ -347,7 +347,8 @@ describe('recommendations on a synthetic world', () => {
     ws = await Workspace.init(join(t.dir, 'ws'));
     await synthesize(ws, resolveSynthOptions({ users: 500, seed: 7 }));
     await runBuild(ws);
-    await trainRecommendations(ws);
+    // Chunks of 150 users (4 chunks): the chunked training must give every user the same as one statement would.
+    await trainRecommendations(ws, { config: { chunkUsers: 150 } });
   });
   after(async () => {
     await ws.close();

@@ -34,8 +34,11 @@ export const RecsConfigSchema = z
     candidatesPerSource: whole(100),
     /** Diversity: at most this many items of one category per 20 places (see the blend). */
     maxPerCategory: whole(3),
-    /** Users processed per chunk (bounds the memory of a training run). */
-    chunkUsers: whole(200_000, 100),
+    /**
+     * Users processed per chunk (bounds the memory of a training run: the chunk's candidates, about 350 rows a
+     * user, and for user-CF scoring the histories of the chunk's neighbours held in JavaScript).
+     */
+    chunkUsers: whole(25_000, 100),
     content: z
       .object({
         /** The user's best-scored categories considered, and the lowest interest score (0-10) that counts. */

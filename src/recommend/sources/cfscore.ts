@@ -29,8 +29,8 @@ const STORE_ROWS = 200_000;
 /** Rows of (key, ids, weights): ids and weights as parallel arrays. */
 interface Lists {
   keys: number[];
-  ids: number[][];
-  w: number[][];
+  ids: Float64Array[];
+  w: Float64Array[];
 }
 
 function quoted(prefix: string, part: string): string {
@@ -47,8 +47,8 @@ async function fetchLists(wh: Warehouse, sql: string): Promise<Lists> {
   const out: Lists = { keys: [], ids: [], w: [] };
   for (const r of rows) {
     const parts = r.l.split(',');
-    const ids = new Array<number>(parts.length);
-    const w = new Array<number>(parts.length);
+    const ids = new Float64Array(parts.length);
+    const w = new Float64Array(parts.length);
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i]!;
       const c = p.indexOf(':');
@@ -105,10 +105,16 @@ export async function scoreCollaborative(wh: Warehouse, model: TrainedModel, chu
       }
       ix[b] = x;
     }
-    expandOf.set(key, { ix, w: Float64Array.from(expandRows.w[r]!) });
+    expandOf.set(key, { ix, w: expandRows.w[r]! });
   });
-  const seenOf = new Map<number, number[]>();
+  const seenOf = new Map<number, Float64Array>();
   seenRows.keys.forEach((key, r) => seenOf.set(key, seenRows.ids[r]!));
+  // Id -> dense index: a flat array when the ids are small whole numbers (a Map lookup on a double costs far more).
+  let maxId = 0;
+  for (const id of itemOf) if (id > maxId) maxId = id;
+  const flat = maxId < 64_000_000 && itemOf.every((id) => id >= 0 && Number.isInteger(id)) ? new Int32Array(maxId + 1).fill(-1) : null;
+  if (flat) itemOf.forEach((id, x) => (flat[id] = x));
+  const indexOf = (id: number): number => (flat ? (id >= 0 && id <= maxId ? flat[id]! : -1) : (index.get(id) ?? -1));
   const n = itemOf.length;
   const acc = new Float64Array(n);
   const cnt = new Int32Array(n);
@@ -128,6 +134,7 @@ export async function scoreCollaborative(wh: Warehouse, model: TrainedModel, chu
     lines = [];
   };
   const rounded = new Float64Array(n);
+  const scratch = new Float64Array(n);
 
   const order = keys.keys.map((_, r) => r).sort((x, y) => keys.keys[x]! - keys.keys[y]!);
   for (const r of order) {
@@ -157,10 +164,22 @@ export async function scoreCollaborative(wh: Warehouse, model: TrainedModel, chu
       }
     }
     const excluded = seenOf.get(user);
-    if (excluded) for (const item of excluded) { const x = index.get(item); if (x !== undefined) dropped[x] = 1; }
-    const kept: number[] = [];
-    for (let t = 0; t < m; t++) if (!dropped[touched[t]!]) kept.push(touched[t]!);
-    for (const x of kept) rounded[x] = round9(acc[x]!);
+    if (excluded) for (let t = 0; t < excluded.length; t++) { const x = indexOf(excluded[t]!); if (x >= 0) dropped[x] = 1; }
+    // The top k: a threshold from the sorted rounded scores (a native numeric sort), then the comparator on the few above it.
+    let kept: number[] = [];
+    let nk = 0;
+    for (let t = 0; t < m; t++) {
+      const x = touched[t]!;
+      if (dropped[x]) continue;
+      kept.push(x);
+      rounded[x] = round9(acc[x]!);
+      scratch[nk++] = rounded[x]!;
+    }
+    if (nk > k) {
+      const top = scratch.subarray(0, nk).sort();
+      const threshold = top[nk - k]!;
+      kept = kept.filter((x) => rounded[x]! >= threshold);
+    }
     kept.sort((x, y) => rounded[y]! - rounded[x]! || itemOf[x]! - itemOf[y]!);
     for (let t = 0; t < Math.min(k, kept.length); t++) {
       const x = kept[t]!;
@@ -171,7 +190,7 @@ export async function scoreCollaborative(wh: Warehouse, model: TrainedModel, chu
       const x = touched[t]!;
       acc[x] = 0; cnt[x] = 0; best[x] = -1; dropped[x] = 0;
     }
-    if (excluded) for (const item of excluded) { const x = index.get(item); if (x !== undefined) dropped[x] = 0; }
+    if (excluded) for (let t = 0; t < excluded.length; t++) { const x = indexOf(excluded[t]!); if (x >= 0) dropped[x] = 0; }
     if (lines.length >= STORE_ROWS) flush();
   }
   flush();
