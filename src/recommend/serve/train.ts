@@ -119,7 +119,7 @@ export async function blendInto(ctx: SourceContext, chunks: number, target: stri
     await wh.run(`DROP TABLE IF EXISTS ${T.chunk}`);
     for (const name of ['itemcf', 'usercf']) await wh.run(`DROP TABLE IF EXISTS rec_cf_${name}`);
   }
-  return [...totals].map(([step, seconds]) => ({ step, seconds }));
+  return [...totals].map(([step, seconds]) => ({ step, seconds: Math.round(seconds * 1000) / 1000 }));
 }
 
 export async function trainRecommendations(ws: Workspace, options: TrainOptions = {}): Promise<TrainReport> {
