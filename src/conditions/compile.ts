@@ -1,7 +1,8 @@
 /**
  * Compiles a condition to one SQL query returning the user_id of every user who meets it, as of a time.
- * and / or / not become INTERSECT / UNION / EXCEPT against the universe of known users; a count that
- * zero satisfies ("bought fewer than 2") includes users with no such events at all.
+ * `and` keeps the first part's users where every other part holds (semi-joins), `or` is a UNION and
+ * `not` the known users EXCEPT the part's; a count that zero satisfies ("bought fewer than 2") includes
+ * users with no such events at all.
  */
 import { PortraitError } from '../errors.js';
 import { RFM_GROUP_NAMES } from '../segments/rfm-groups.js';
@@ -11,7 +12,6 @@ import type { SqlParams } from './params.js';
 import { durationSeconds, type BehaviourCondition, type Condition, type InterestCondition, type TagCondition } from './schema.js';
 
 export type JsonPath = (string | number)[];
-
 
 export interface CompileContext {
   params: SqlParams;
