@@ -30,6 +30,8 @@ export const TAG_BUILDS_TABLE = 'tag_builds';
 export const TAG_VALUES_BY_USER_TABLE = 'tag_values_by_user';
 const STAGING = 'tag_values_staging';
 const SCAN = 'tag_aggregate_scan';
+/** The keys a partial build recomputes. */
+const REBUILT = 'tag_build_keys';
 
 export interface TagBuildOptions {
   asOf?: Date;
@@ -98,8 +100,11 @@ export async function buildTags(ws: Workspace, options: TagBuildOptions = {}): P
     // engine must be able to keep on disk rather than in memory.
     await wh.run(`CREATE OR REPLACE TABLE ${STAGING} (tag VARCHAR, user_id BIGINT, ${columns})`);
     // A partial build's rules read the stored values of the tags it does not recompute.
+    if (partial) {
+      await wh.run(`CREATE OR REPLACE TEMP TABLE ${REBUILT} AS SELECT unnest(from_json($1, '["VARCHAR"]')) AS tag`, [JSON.stringify(options.keys)]);
+    }
     const tagTable = partial
-      ? `(SELECT * FROM ${TAG_VALUES_TABLE} WHERE tag NOT IN (${options.keys!.map((k) => `'${k}'`).join(', ')}) UNION ALL SELECT * FROM ${STAGING})`
+      ? `(SELECT * FROM ${TAG_VALUES_TABLE} WHERE tag NOT IN (SELECT tag FROM ${REBUILT}) UNION ALL SELECT * FROM ${STAGING})`
       : STAGING;
     const skipped: TagBuildReport['skipped'] = [];
     const tables = new Set(
@@ -143,8 +148,7 @@ export async function buildTags(ws: Workspace, options: TagBuildOptions = {}): P
     }
     await wh.run(`DROP TABLE IF EXISTS ${SCAN}`);
     if (partial) {
-      const keys = options.keys!.map((k) => `'${k}'`).join(', '); // keys are registry-checked identifiers
-      await wh.run(`DELETE FROM ${TAG_VALUES_TABLE} WHERE tag IN (${keys})`);
+      await wh.run(`DELETE FROM ${TAG_VALUES_TABLE} WHERE tag IN (SELECT tag FROM ${REBUILT})`);
       await wh.run(`INSERT INTO ${TAG_VALUES_TABLE} SELECT * FROM ${STAGING} ORDER BY tag, user_id`);
     } else {
       await wh.run(`CREATE OR REPLACE TABLE ${TAG_VALUES_TABLE} AS SELECT * FROM ${STAGING} ORDER BY tag, user_id`);
@@ -154,6 +158,7 @@ export async function buildTags(ws: Workspace, options: TagBuildOptions = {}): P
     await wh.run(`CREATE OR REPLACE TABLE ${TAG_VALUES_BY_USER_TABLE} AS SELECT * FROM ${TAG_VALUES_TABLE} ORDER BY user_id`);
     step('copied by user');
     await wh.run(`DROP TABLE ${STAGING}`);
+    await wh.run(`DROP TABLE IF EXISTS ${REBUILT}`);
     const n = await wh.query<{ n: number }>(`SELECT count(*) AS n FROM ${TAG_VALUES_TABLE}`);
     return { asOf, rows: Number(n[0]?.n ?? 0), seconds: (Date.now() - started) / 1000, tags: ready.length, skipped };
   });
