@@ -22,6 +22,7 @@ import { computeMetrics } from '../src/analytics/metrics/index.js';
 import { funnel, parseStepsList } from '../src/analytics/funnel/index.js';
 import { retention } from '../src/analytics/retention/index.js';
 import { workspaceBasketRules } from '../src/analytics/basket/index.js';
+import { recommendationsFor, trainRecommendations } from '../src/recommend/index.js';
 import { parseSegment, segmentSize } from '../src/segments/index.js';
 import { Workspace } from '../src/workspace/workspace.js';
 
@@ -206,6 +207,28 @@ export const STAGES: Stage[] = [
     description: 'basket rules on user-day baskets of categories (rows: baskets)',
     run: (ctx) =>
       using(worldDir(ctx), async (ws) => (await workspaceBasketRules(ws, { basket: 'user-day', items: 'category', minSupport: 0.0001, minConfidence: 0.05 })).summary.transactions),
+  },
+  {
+    name: 'recs-train',
+    description: 'precompute every user\'s top 50 recommendations (models, sources, blend) after the build stages',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await trainRecommendations(ws)).rows),
+  },
+  {
+    name: 'recs-serve',
+    description: 'one user\'s top 20, for 500 random users one after another: p50 and p99 milliseconds',
+    run: (ctx) =>
+      using(worldDir(ctx), async (ws) => {
+        const users = await ws.wh.query<{ user_id: number }>('SELECT user_id FROM known_users USING SAMPLE 500 ROWS (reservoir, 42)');
+        await recommendationsFor(ws, Number(users[0]!.user_id), 20);
+        const ms: number[] = [];
+        for (const u of users) {
+          const started = process.hrtime.bigint();
+          await recommendationsFor(ws, Number(u.user_id), 20);
+          ms.push(Number(process.hrtime.bigint() - started) / 1e6);
+        }
+        ms.sort((a, b) => a - b);
+        return { rows: ms.length, p50Ms: Number(quantile(ms, 0.5).toFixed(1)), p99Ms: Number(quantile(ms, 0.99).toFixed(1)) };
+      }),
   },
   {
     name: 'export-taobao-csv',
