@@ -11,6 +11,7 @@ import { profileCard, type ProfileCard } from './profile/profile.js';
 import { SegmentRegistry } from './segments/registry.js';
 import { segmentSize, type SegmentSize } from './segments/audience.js';
 import { writeReport, type ReportResult } from './report/index.js';
+import { trainRecommendations, type TrainReport } from './recommend/index.js';
 import { synthesize, type SynthOptions, type SynthReport } from './synth/index.js';
 import { Workspace, workspacePaths } from './workspace/workspace.js';
 
@@ -26,6 +27,8 @@ export interface DemoResult {
   workspace: string;
   synth: SynthReport;
   build: BuildReport;
+  /** Every user's recommendations, precomputed (the profile card shows the top 5). */
+  recommendations: Pick<TrainReport, 'users' | 'rows' | 'seconds'>;
   stats: WorkspaceStats;
   /** The portrait of one showcase user: the buyer with most purchase days (ties: smaller id). */
   profile: ProfileCard | null;
@@ -74,6 +77,8 @@ export async function runDemo(dir: string, options: SynthOptions, log: (line: st
   try {
     const synth = await timed(`synthesising ${options.users.toLocaleString('en-US')} users over ${options.days} days`, () => synthesize(ws, options));
     const build = await timed('building the portrait', () => runBuild(ws));
+    const trained = await timed('training recommendations', () => trainRecommendations(ws));
+    const recommendations = { users: trained.users, rows: trained.rows, seconds: trained.seconds };
     const stats = await timed('summarising', () => workspaceStats(ws.wh));
     const showcase = await ws.wh.query<{ user_id: number }>(
       "SELECT user_id FROM tag_values WHERE tag = 'purchase_count' ORDER BY num DESC, user_id LIMIT 1",
@@ -84,7 +89,7 @@ export async function runDemo(dir: string, options: SynthOptions, log: (line: st
       return segmentSize(ws, DEMO_SEGMENT.name);
     });
     const report = await timed('writing the HTML report', () => writeReport(ws, { out: join(paths.reports, 'report.html'), lang: 'en' }));
-    return { workspace: paths.dir, synth, build, stats, profile, segment, report, stages };
+    return { workspace: paths.dir, synth, build, recommendations, stats, profile, segment, report, stages };
   } finally {
     await ws.close();
   }

@@ -23,6 +23,10 @@ test('the demo builds a world, summarises it, and replaces only its own workspac
   const buys = a.profile.tags.consumption.purchase_count;
   assert.ok(buys >= 1);
   assert.ok(a.profile.behaviour.rhythm.sessions >= 1);
+  // Recommendations were trained, and the showcase card carries its user's top ones with reasons.
+  assert.ok(a.recommendations.rows > 0);
+  assert.ok(a.profile.recommendations.length > 0);
+  for (const r of a.profile.recommendations) assert.ok(r.reason_en.length > 0 && r.reason_zh.length > 0);
   // The example segment is stored, and its size is what its condition selects.
   assert.equal(a.segment.name, 'young-women-carting');
   assert.ok(existsSync(join(ws, 'definitions', 'segments', 'young-women-carting.json')));

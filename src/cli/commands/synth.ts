@@ -81,6 +81,7 @@ export function registerSynthCommands(program: Command): void {
         '',
         `Portrait built as of ${formatTime(result.build.asOf)}`,
         renderTable(['stage', 'rows', 'note'], result.build.stages.map((s) => [s.stage, s.rows, s.note ?? ''])),
+        `recommendations: ${formatNumber(result.recommendations.rows)} for ${formatNumber(result.recommendations.users)} users (portrait recs for USER_ID)`,
         '',
         ...(result.profile ? ['A profile card (portrait profile USER_ID):', '', renderProfile(result.profile), ''] : []),
         `A segment (portrait segment size ${result.segment.name}; its definition is in definitions/segments/):`,
