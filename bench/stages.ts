@@ -22,7 +22,9 @@ import { computeMetrics } from '../src/analytics/metrics/index.js';
 import { funnel, parseStepsList } from '../src/analytics/funnel/index.js';
 import { retention } from '../src/analytics/retention/index.js';
 import { workspaceBasketRules } from '../src/analytics/basket/index.js';
-import { recommendationsFor, trainRecommendations } from '../src/recommend/index.js';
+import { recommendationsFor, trainRecommendations, workspaceInteractions } from '../src/recommend/index.js';
+import { dropModel, itemcf } from '../src/recommend/algorithms/index.js';
+import { resolveAsOf } from '../src/analytics/as-of.js';
 import { parseSegment, segmentSize } from '../src/segments/index.js';
 import { Workspace } from '../src/workspace/workspace.js';
 
@@ -207,6 +209,19 @@ export const STAGES: Stage[] = [
     description: 'basket rules on user-day baskets of categories (rows: baskets)',
     run: (ctx) =>
       using(worldDir(ctx), async (ws) => (await workspaceBasketRules(ws, { basket: 'user-day', items: 'category', minSupport: 0.0001, minConfidence: 0.05 })).summary.transactions),
+  },
+  {
+    name: 'train-itemcf',
+    description: 'item-CF alone (textbook defaults, history cap 100) on the world\'s weighted pv/fav/cart/buy interactions (rows: interactions, counted by one more scan)',
+    run: (ctx) =>
+      using(worldDir(ctx), async (ws) => {
+        const asOf = (await resolveAsOf(ws.wh))!;
+        const interactions = await workspaceInteractions(ws.wh, { asOf });
+        const model = await itemcf.train(ws.wh, interactions, { prefix: 'bench_itemcf' });
+        await dropModel(ws.wh, model);
+        const [row] = await ws.wh.query<{ n: number }>(`SELECT count(*) AS n FROM (${interactions.sql})`, interactions.params);
+        return Number(row!.n);
+      }),
   },
   {
     name: 'recs-train',
