@@ -67,3 +67,42 @@ export function parseWhole(value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a whole number.');
   return Number(value);
 }
+
+/** Option parser for a whole number of at least 1. */
+export function parsePositive(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a whole number, at least 1.');
+  return Number(value);
+}
+
+/** Option parser for an id (user, category): a whole number. */
+export function parseId(what: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError(`expected a ${what} id (a whole number).`);
+    return Number(value);
+  };
+}
+
+/** Option parser for a share strictly between 0 and 1. */
+export function parseShare(value: string): number {
+  const n = Number(value);
+  if (!/^\d*\.?\d+$/.test(value.trim()) || !(n > 0 && n < 1)) throw new InvalidArgumentError('expected a share between 0 and 1, such as 0.2.');
+  return n;
+}
+
+/** Option parser for a local day, YYYY-MM-DD, as the end of that day (times are local wall-clock, read as UTC). */
+export function parseDay(value: string): Date {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
+  const d = m ? new Date(`${m[1]}-${m[2]}-${m[3]}T23:59:59Z`) : new Date(NaN);
+  if (!m || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value.trim()) throw new InvalidArgumentError('expected a date YYYY-MM-DD.');
+  return d;
+}
+
+/** Option parser for an as-of time: YYYY-MM-DD (end of that day) or YYYY-MM-DD HH:MM[:SS], local wall-clock. */
+export function parseAsOf(value: string): Date {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2})?))?$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('expected YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS].');
+  const time = m[2] ?? '23:59:59';
+  const d = new Date(`${m[1]}T${time.length === 5 ? `${time}:00` : time}Z`);
+  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== m[1]) throw new InvalidArgumentError('not a valid date.');
+  return d;
+}

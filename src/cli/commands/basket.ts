@@ -21,7 +21,7 @@ import {
   type Baskets,
 } from '../../analytics/basket/index.js';
 import { formatNumber, renderPairs, renderTable } from '../format.js';
-import { output, withWorkspace } from '../context.js';
+import { output, parseDay, parsePositive, withWorkspace } from '../context.js';
 
 interface RulesOptions {
   input?: string;
@@ -50,18 +50,6 @@ function parseFraction(what: string, zeroAllowed: boolean) {
 function parseLength(value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || Number(value) > 100) throw new InvalidArgumentError('expected a whole number of items, 1 to 100.');
   return Number(value);
-}
-
-function parsePositive(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a whole number, at least 1.');
-  return Number(value);
-}
-
-function parseDay(value: string): Date {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
-  const d = m ? new Date(`${m[1]}-${m[2]}-${m[3]}T23:59:59Z`) : new Date(NaN);
-  if (!m || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value.trim()) throw new InvalidArgumentError('expected a date YYYY-MM-DD.');
-  return d;
 }
 
 export function registerBasketCommands(program: Command): void {

@@ -1,18 +1,8 @@
 /** `portrait build`. */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { runBuild } from '../../build.js';
 import { formatTime, renderTable } from '../format.js';
-import { output, withWorkspace } from '../context.js';
-
-function parseAsOf(value: string): Date {
-  // Times are the platform's local wall-clock: read as written, with no zone conversion.
-  const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2})?))?$/.exec(value.trim());
-  if (!m) throw new InvalidArgumentError('expected YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS].');
-  const time = m[2] ?? '23:59:59';
-  const d = new Date(`${m[1]}T${time.length === 5 ? `${time}:00` : time}Z`);
-  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('not a valid date.');
-  return d;
-}
+import { output, parseAsOf, withWorkspace } from '../context.js';
 
 export function registerBuildCommands(program: Command): void {
   program

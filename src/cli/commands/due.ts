@@ -2,7 +2,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { dueWithin, evaluateCycles, type CyclesEvaluation, type DueResult, type ErrorSummary } from '../../analytics/cycles/index.js';
 import { formatNumber, renderPairs, renderTable } from '../format.js';
-import { output, withWorkspace } from '../context.js';
+import { output, parseDay, parseId, parsePositive, withWorkspace } from '../context.js';
+
+const parseCategoryId = parseId('category');
 
 /** Days written as 7, 7d or 2w. */
 export function parseWithin(value: string): number {
@@ -13,25 +15,6 @@ export function parseWithin(value: string): number {
   return n;
 }
 
-function parseDay(value: string): Date {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
-  const d = m ? new Date(`${m[1]}-${m[2]}-${m[3]}T23:59:59Z`) : new Date(NaN);
-  if (!m || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value.trim()) {
-    throw new InvalidArgumentError('expected a date YYYY-MM-DD.');
-  }
-  return d;
-}
-
-function parsePositive(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number, at least 1.');
-  return Number(value);
-}
-
-function parseId(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a category id (a whole number).');
-  return Number(value);
-}
-
 const day = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 10) : '-');
 
 export function registerDueCommands(program: Command): void {
@@ -40,7 +23,7 @@ export function registerDueCommands(program: Command): void {
     .description('who is due to buy what again, from purchase cycles (run portrait build first)')
     .option('--within <days>', 'due within this many days of as-of: 7, 7d or 2w (overdue by up to one interval included)', parseWithin, 7)
     .option('--as-of <date>', 'day to measure from, YYYY-MM-DD (default: the as-of of the last build)', parseDay)
-    .option('--category <id>', 'only this category', parseId)
+    .option('--category <id>', 'only this category', parseCategoryId)
     .option('--limit <n>', 'at most this many rows (readable output shows 50 unless set)', parsePositive)
     .option('--json', 'machine-readable output')
     .action(async (flags: { within: number; asOf?: Date; category?: number; limit?: number; json?: boolean }, cmd: Command) => {

@@ -1,18 +1,8 @@
 /** `portrait noise build` (gift purchases) and `portrait noise evaluate` (against the synthetic truth). */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { buildGiftFlags, evaluateGiftFlags, type GiftEvaluation, type Scores } from '../../tags/noise/index.js';
 import { formatNumber, formatTime, renderPairs, renderTable } from '../format.js';
-import { output, withWorkspace } from '../context.js';
-
-/** Local wall-clock time: YYYY-MM-DD (end of that day) or YYYY-MM-DD HH:MM[:SS], read with no zone conversion. */
-export function parseAsOf(value: string): Date {
-  const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2})?))?$/.exec(value.trim());
-  if (!m) throw new InvalidArgumentError('expected YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS].');
-  const time = m[2] ?? '23:59:59';
-  const d = new Date(`${m[1]}T${time.length === 5 ? `${time}:00` : time}Z`);
-  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== m[1]) throw new InvalidArgumentError('not a valid date.');
-  return d;
-}
+import { output, parseAsOf, withWorkspace } from '../context.js';
 
 const AS_OF_HELP = 'local time to judge as of: YYYY-MM-DD (end of that day) or YYYY-MM-DD HH:MM[:SS]; default the newest event';
 

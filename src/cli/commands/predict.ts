@@ -1,15 +1,9 @@
 /** `portrait predict evaluate` and `portrait predict build`: model tags (gender, age band). */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { ATTRIBUTES, buildPredictions, evaluatePrediction, isAttribute, type Attribute, type EvaluationReport } from '../../tags/predict/index.js';
 import { PortraitError } from '../../errors.js';
 import { formatTime, renderPairs, renderTable } from '../format.js';
-import { output, parseWhole, withWorkspace } from '../context.js';
-
-function parseShare(value: string): number {
-  const n = Number(value);
-  if (!(n > 0 && n < 1)) throw new InvalidArgumentError('expected a share between 0 and 1, such as 0.2.');
-  return n;
-}
+import { output, parseShare, parseWhole, withWorkspace } from '../context.js';
 
 function attributeOf(value: string | undefined): Attribute {
   if (value === undefined) throw new PortraitError('predict evaluate: --attribute is required', `one of: ${ATTRIBUTES.join(', ')}`);

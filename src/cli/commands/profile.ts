@@ -1,14 +1,11 @@
 /** `portrait profile USER_ID`: one user's portrait card in three views. */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { profileCard, type Attribute, type ProfileCard, type ScoredTag } from '../../profile/profile.js';
 import { TAG_FAMILIES } from '../../tags/registry/definition.js';
-import { output, withWorkspace } from '../context.js';
+import { output, parseId, withWorkspace } from '../context.js';
 import { formatNumber, formatTime, formatValue, renderPairs, type Cell } from '../format.js';
 
-function parseUserId(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a user id (a whole number).');
-  return Number(value);
-}
+const parseUserId = parseId('user');
 
 /** ISO weekdays: 1 is Monday. */
 const WEEKDAYS = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];

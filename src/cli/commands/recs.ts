@@ -1,5 +1,5 @@
 /** `portrait recs`: train recommendations, read one user's, export a segment's (docs/recommend.md). */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { compileSegment } from '../../segments/registry.js';
 import {
   exportRecommendations,
@@ -10,26 +10,9 @@ import {
   type UserRecommendations,
 } from '../../recommend/index.js';
 import { formatNumber, formatTime, renderPairs, renderTable } from '../format.js';
-import { output, withWorkspace } from '../context.js';
+import { output, parseDay, parseId, parsePositive, withWorkspace } from '../context.js';
 
-function parseDay(value: string): Date {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
-  const d = m ? new Date(`${m[1]}-${m[2]}-${m[3]}T23:59:59Z`) : new Date(NaN);
-  if (!m || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value.trim()) {
-    throw new InvalidArgumentError('expected a date YYYY-MM-DD.');
-  }
-  return d;
-}
-
-function parsePositive(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number, at least 1.');
-  return Number(value);
-}
-
-function parseUser(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a user id (a whole number).');
-  return Number(value);
-}
+const parseUserId = parseId('user');
 
 /** Registers `portrait recs` and returns it, so other subcommands (evaluate) can be attached. */
 export function registerRecsCommands(program: Command): Command {
@@ -49,7 +32,7 @@ export function registerRecsCommands(program: Command): Command {
   recs
     .command('for')
     .description("one user's recommendations, each with its source and reason")
-    .argument('<user_id>', 'user id', parseUser)
+    .argument('<user_id>', 'user id', parseUserId)
     .option('--n <n>', 'how many', parsePositive, 20)
     .option('--json', 'machine-readable output')
     .action(async (userId: number, flags: { n: number }, cmd: Command) => {

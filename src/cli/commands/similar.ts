@@ -19,28 +19,14 @@ import {
   type SimilarResult,
 } from '../../segments/similarity/index.js';
 import { formatNumber, renderPairs, renderTable } from '../format.js';
-import { output, withWorkspace } from '../context.js';
+import { output, parseId, parsePositive, parseShare, withWorkspace } from '../context.js';
 import { compileSegment } from '../../segments/registry.js';
 
-function parsePositive(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number, at least 1.');
-  return Number(value);
-}
+const parseUserId = parseId('user');
 
 function parseK(value: string): number {
   const n = parsePositive(value);
   if (n < 2 || n > 100) throw new InvalidArgumentError('expected a number of clusters from 2 to 100.');
-  return n;
-}
-
-function parseUserId(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a user id (a whole number).');
-  return Number(value);
-}
-
-function parseShare(value: string): number {
-  const n = Number(value);
-  if (!/^\d*\.?\d+$/.test(value.trim()) || !(n > 0 && n < 1)) throw new InvalidArgumentError('expected a share between 0 and 1, such as 0.2.');
   return n;
 }
 
@@ -121,7 +107,7 @@ export function registerSimilarityCommands(program: Command): void {
     .command('evaluate')
     .description('lookalike recall of the hidden taste groups of a synthetic world, against a random ranking')
     .option('--seed-share <share>', 'share of each group used as the seed', parseShare, 0.2)
-    .option('--group <n>', 'one taste group only', (v: string) => Number(parseUserId(v)))
+    .option('--group <n>', 'one taste group only', parseId('taste group'))
     .option('--json', 'machine-readable output')
     .action(async (flags: { seedShare: number; group?: number }, cmd: Command) => {
       // --json may be taken by the parent `lookalike` (same flag name): read it from every level.
