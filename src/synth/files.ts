@@ -43,19 +43,20 @@ export async function writeSynthFiles(
     for (const table of ENTITY_TABLES) {
       const parquet = table.name === 'events';
       const file = join(dir, `${table.name}.${parquet ? 'parquet' : 'csv'}`);
-      await wh.run(`COPY ${wh.dialect.ident(table.name)} TO ${quote(file)} ${parquet ? '(FORMAT parquet)' : '(FORMAT csv, HEADER true)'}`);
+      await wh.run(`COPY ${wh.dialect.ident(table.name)} TO $1 ${parquet ? '(FORMAT parquet)' : '(FORMAT csv, HEADER true)'}`, [file]);
       files.push(file);
     }
     const taobao = join(dir, 'userbehavior.csv');
     await wh.run(
       `COPY (SELECT user_id, item_id, category_id, CAST(type AS VARCHAR), CAST(epoch(ts) AS BIGINT) - ${UTC_OFFSET_HOURS * 3600}
              FROM events WHERE type IN ('pv', 'fav', 'cart', 'buy'))
-       TO ${quote(taobao)} (FORMAT csv, HEADER false)`,
+       TO $1 (FORMAT csv, HEADER false)`,
+      [taobao],
     );
     files.push(taobao);
     for (const t of TRUTH_TABLES) {
       const file = join(dir, 'truth', `${t.name}.parquet`);
-      await wh.run(`COPY truth.${wh.dialect.ident(t.name)} TO ${quote(file)} (FORMAT parquet)`);
+      await wh.run(`COPY truth.${wh.dialect.ident(t.name)} TO $1 (FORMAT parquet)`, [file]);
       files.push(file);
     }
     return { files, report };
@@ -65,9 +66,4 @@ export async function writeSynthFiles(
       for (const f of [scratch, `${scratch}.wal`, join(dir, '.synth-tmp')]) if (existsSync(f)) rmSync(f, { recursive: true, force: true });
     }
   }
-}
-
-/** A path as a SQL string literal (COPY takes no bound parameters). */
-function quote(path: string): string {
-  return `'${path.replaceAll("'", "''")}'`;
 }
