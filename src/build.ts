@@ -35,7 +35,7 @@ interface Stage {
 }
 
 /** In order: gift flags before interest scores (which leave gifts out), tags after everything they read. */
-export const BUILD_STAGES: readonly Stage[] = [
+const BUILD_STAGES: readonly Stage[] = [
   { name: 'gift flags', run: (ws, asOf) => buildGiftFlags(ws, { asOf }) },
   { name: 'interest scores', run: (ws, asOf) => buildInterestScores(ws, { asOf }) },
   { name: 'purchase cycles', run: (ws, asOf) => buildPurchaseCycles(ws, { asOf }) },

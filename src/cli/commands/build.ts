@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { runBuild } from '../../build.js';
 import { formatTime, renderTable } from '../format.js';
-import { output, parseAsOf, withWorkspace } from '../context.js';
+import { io, output, parseAsOf, withWorkspace } from '../context.js';
 
 export function registerBuildCommands(program: Command): void {
   program
@@ -11,7 +11,9 @@ export function registerBuildCommands(program: Command): void {
     .option('--as-of <time>', 'local time to build as of: YYYY-MM-DD (end of that day) or YYYY-MM-DD HH:MM[:SS]; default the newest event', parseAsOf)
     .option('--json', 'machine-readable output')
     .action(async (flags: { asOf?: Date; json?: boolean }, cmd: Command) => {
-      const report = await withWorkspace(cmd, (ws) => runBuild(ws, { asOf: flags.asOf }));
+      // Long builds say what they finished as they go (on stderr, so --json output stays clean).
+      const log = flags.json ? undefined : (s: { stage: string; seconds: number }) => io.err(`${s.stage}: done in ${s.seconds.toFixed(1)} s\n`);
+      const report = await withWorkspace(cmd, (ws) => runBuild(ws, { asOf: flags.asOf, log }));
       output(flags.json, report, () =>
         [
           `built as of ${formatTime(report.asOf)}`,

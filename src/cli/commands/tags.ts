@@ -2,7 +2,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { PortraitError } from '../../errors.js';
 import { TAG_FAMILIES, type TagFamily } from '../../tags/registry/definition.js';
-import { readDefinitionFile, TagRegistry } from '../../tags/registry/registry.js';
+import { TagRegistry } from '../../tags/registry/registry.js';
+import { readJsonFile } from '../../workspace/definitions.js';
 import { buildTags, tagsAsOf } from '../../tags/values/build.js';
 import { tagDistribution, type TagDistribution } from '../../tags/values/read.js';
 import { output, withWorkspace } from '../context.js';
@@ -40,7 +41,7 @@ export function registerTagCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (file: string, _flags: unknown, cmd: Command) => {
       const result = await withWorkspace(cmd, async (ws) => {
-        const { definition, replaced } = TagRegistry.define(ws, readDefinitionFile(file), file);
+        const { definition, replaced } = TagRegistry.define(ws, readJsonFile(file), file);
         // Values follow at once when tags have been built: this tag and the rules that read it.
         if (!(await tagsAsOf(ws.wh))) return { key: definition.key, replaced, computed: null };
         const registry = TagRegistry.load(ws);

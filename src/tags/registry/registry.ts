@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { describeZodError } from '../../conditions/issues.js';
 import { PortraitError } from '../../errors.js';
 import type { Workspace } from '../../workspace/workspace.js';
-import { readJsonFile, saveDefinition, storedDefinitions } from '../../workspace/definitions.js';
+import { saveDefinition, storedDefinitions } from '../../workspace/definitions.js';
 import { BUILTIN_TAGS } from '../builtin/index.js';
 import type { TagValueType } from '../value-types.js';
 import { checkDefinition, referencedTags, ruleConditions } from './check.js';
@@ -138,7 +138,3 @@ export class TagRegistry {
   }
 }
 
-/** Reads a definition file given on the command line. */
-export function readDefinitionFile(path: string): unknown {
-  return readJsonFile(path);
-}
