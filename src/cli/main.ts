@@ -19,6 +19,7 @@ import { registerBasketCommands } from './commands/basket.js';
 import { registerSimilarityCommands } from './commands/similar.js';
 import { registerFunnelCommands } from './commands/funnel.js';
 import { registerReportCommands } from './commands/report.js';
+import { registerRhythmCommands } from './commands/rhythm.js';
 import { registerRecsCommands } from './commands/recs.js';
 import { registerRecsEvaluateCommand } from './commands/recs-evaluate.js';
 import { registerNoiseCommands } from './commands/noise.js';
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerSimilarityCommands(program);
   registerFunnelCommands(program);
   registerReportCommands(program);
+  registerRhythmCommands(program);
   registerRecsEvaluateCommand(registerRecsCommands(program));
   registerNoiseCommands(program);
   program.commands.forEach(function inheritSettings(c: Command) {
