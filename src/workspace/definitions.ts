@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { PortraitError } from '../errors.js';
 import type { Workspace } from './workspace.js';
 
-export type DefinitionKind = 'tags' | 'segments';
+/** Each kind is a folder under definitions/ (scoring plans, message campaigns, experiment campaigns, coupon plans, points rules too). */
+export type DefinitionKind = 'tags' | 'segments' | 'scoring' | 'messages' | 'campaigns' | 'coupons' | 'points';
 
 export function definitionsDir(ws: Workspace, kind: DefinitionKind): string {
   return join(ws.paths.definitions, kind);
