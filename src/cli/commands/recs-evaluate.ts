@@ -1,14 +1,25 @@
 /**
  * `portrait recs evaluate`: offline evaluation of the recommendation algorithms on any interaction file
- * (CSV user_id,item_id,timestamp[,weight]), in an in-memory engine: no workspace needed.
+ * (CSV user_id,item_id,timestamp[,weight]), in an in-memory engine: no workspace needed; or, with no file,
+ * of the blend and each source on the workspace (src/recommend/evaluate/workspace.ts).
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { PortraitError } from '../../errors.js';
 import { DuckDBWarehouse } from '../../warehouse/duckdb.js';
 import { ALGORITHM_NAMES, type AlgorithmName } from '../../recommend/algorithms/index.js';
-import { evaluateFiles, parseSplit, type AlgorithmOptions, type EvaluationInput, type EvaluationReport } from '../../recommend/evaluate/index.js';
+import {
+  evaluateFiles,
+  evaluateWorkspace,
+  parseSplit,
+  WORKSPACE_RUNS,
+  type AlgorithmOptions,
+  type EvaluationInput,
+  type EvaluationReport,
+  type WorkspaceEvaluationReport,
+  type WorkspaceRun,
+} from '../../recommend/evaluate/index.js';
 import { formatNumber, renderPairs, renderTable } from '../format.js';
-import { output } from '../context.js';
+import { io, output, withWorkspace } from '../context.js';
 
 interface EvaluateCliOptions {
   interactions?: string;
@@ -24,6 +35,7 @@ interface EvaluateCliOptions {
   weighted?: boolean;
   halfLife?: number;
   memoryLimit?: string;
+  sources?: WorkspaceRun[];
   json?: boolean;
 }
 
@@ -58,6 +70,15 @@ function parseAlgorithms(value: string): AlgorithmName[] {
   return [...new Set(names)] as AlgorithmName[];
 }
 
+function parseRuns(value: string): WorkspaceRun[] {
+  const names = value.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  if (names.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of ${WORKSPACE_RUNS.join(', ')}.`);
+  for (const n of names) {
+    if (!(WORKSPACE_RUNS as readonly string[]).includes(n)) throw new InvalidArgumentError(`unknown run "${n}"; choose from ${WORKSPACE_RUNS.join(', ')}.`);
+  }
+  return [...new Set(names)] as WorkspaceRun[];
+}
+
 function parseSplitOption(value: string): string {
   try {
     parseSplit(value);
@@ -70,7 +91,7 @@ function parseSplitOption(value: string): string {
 export function registerRecsEvaluateCommand(recs: Command): void {
   recs
     .command('evaluate')
-    .description('offline evaluation of popular, item-CF and user-CF on an interaction file (no workspace needed)')
+    .description('offline evaluation: popular, item-CF and user-CF on an interaction file (no workspace needed), or with no file the blend and each source on the workspace')
     .option('--interactions <file>', 'CSV with header user_id,item_id,timestamp[,weight] (timestamp: ISO date/time or Unix seconds)')
     .option('--split <how>', 'leave-last-out (each user\'s last interaction is the test item) or time:FRACTION (a global time cut, e.g. time:0.8)', parseSplitOption)
     .option('--train <file>', 'explicit split: training interactions (with --test)')
@@ -84,8 +105,14 @@ export function registerRecsEvaluateCommand(recs: Command): void {
     .option('--weighted', 'use the weight column (popular counts weights; CF uses the weighted matrix) instead of the binary matrix')
     .option('--half-life <days>', 'popular: time decay with this half-life in days', parsePositive)
     .option('--memory-limit <size>', 'memory the in-memory engine may use before spilling, e.g. 4GB')
+    .option('--sources <list>', `workspace: the runs to score, of ${WORKSPACE_RUNS.join(',')} (default all)`, parseRuns)
     .option('--json', 'machine-readable output')
-    .action(async (opts: EvaluateCliOptions) => {
+    .action(async (opts: EvaluateCliOptions, cmd: Command) => {
+      if (opts.interactions === undefined && opts.train === undefined && opts.test === undefined) {
+        await evaluateOnWorkspace(opts, cmd);
+        return;
+      }
+      if (opts.sources !== undefined) throw new PortraitError('--sources applies to the workspace evaluation (no --interactions or --train/--test)');
       const input = evaluationInput(opts);
       const wh = await DuckDBWarehouse.open(':memory:', opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {});
       let report: EvaluationReport;
@@ -96,6 +123,67 @@ export function registerRecsEvaluateCommand(recs: Command): void {
       }
       output(opts.json, report, () => renderEvaluation(report));
     });
+}
+
+async function evaluateOnWorkspace(opts: EvaluateCliOptions, cmd: Command): Promise<void> {
+  const split = parseSplit(opts.split ?? 'time:0.8');
+  if (split.kind !== 'time') throw new PortraitError('the workspace evaluation splits by time', 'use --split time:FRACTION (default time:0.8), or give --interactions FILE for leave-last-out');
+  const fileOnly = (['neighbours', 'historyCap', 'shrinkage', 'iuf', 'weighted', 'halfLife', 'memoryLimit', 'algorithms'] as const).filter(
+    (o) => cmd.getOptionValueSource(o) === 'cli',
+  );
+  if (fileOnly.length > 0) {
+    throw new PortraitError(
+      `--${fileOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to file evaluations; the workspace evaluation trains as \`recs train\` does`,
+      'give --interactions FILE, or leave the option out',
+    );
+  }
+  const report = await withWorkspace(cmd, (ws) =>
+    evaluateWorkspace(ws, {
+      fraction: split.fraction,
+      k: opts.k,
+      ...(opts.sources ? { runs: opts.sources } : {}),
+      log: (line) => io.err(`${line}\n`),
+    }),
+  );
+  output(opts.json, report, () => renderWorkspaceEvaluation(report));
+}
+
+export function renderWorkspaceEvaluation(r: WorkspaceEvaluationReport): string {
+  const d = r.data;
+  const lines = [
+    `Recommendation evaluation on the workspace at K = ${r.k}: trained as of ${r.cut.toISOString().replace('T', ' ').slice(0, 19)} (${f(r.fraction * 100, 1)}% of the interactions), tested until ${r.end.toISOString().replace('T', ' ').slice(0, 19)}`,
+    renderPairs([
+      ['training interactions', d.trainInteractions],
+      ['test interactions', d.testInteractions],
+      ['training items', d.trainItems],
+      ['evaluated users (new items after the cut)', d.evaluatedUsers],
+      ['relevant (user, item) pairs', d.relevantItems],
+      ['build as of the cut, s', f(r.buildSeconds, 1)],
+    ]),
+    '',
+    renderTable(
+      ['run', 'hits', `hit@${r.k}`, `precision@${r.k}`, `recall@${r.k}`, `NDCG@${r.k}`, `MAP@${r.k}`, 'coverage', 'train s'],
+      r.results.map((x) => [
+        x.run,
+        formatNumber(x.hits),
+        f(x.metrics.hitRate),
+        f(x.metrics.precision),
+        f(x.metrics.recall),
+        f(x.metrics.ndcg),
+        f(x.metrics.map),
+        f(x.metrics.coverage),
+        f(x.trainSeconds, 1),
+      ]),
+    ),
+  ];
+  const blend = r.results.find((x) => x.run === 'blend');
+  const singles = r.results.filter((x) => x.run !== 'blend');
+  if (blend && singles.length > 0) {
+    const best = singles.reduce((a, b) => (b.metrics.hitRate > a.metrics.hitRate ? b : a));
+    const diff = blend.metrics.hitRate - best.metrics.hitRate;
+    lines.push(`blend vs the best single source (${best.run}): ${f(diff * 100, 1)} points of hit rate (${diff >= 0 ? 'at least as good' : 'worse'})`);
+  }
+  return lines.join('\n');
 }
 
 function evaluationInput(opts: EvaluateCliOptions): EvaluationInput {
