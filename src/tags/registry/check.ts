@@ -53,6 +53,8 @@ export function aggregateType(a: Aggregate, path: JsonPath): TagValueType {
 export function sourceType(s: SourceRef, path: JsonPath): TagValueType {
   const source = findSource(s.table);
   if (!source) fail([...path, 'table'], `unknown source "${s.table}"`, `sources: ${TAG_SOURCES.map((x) => x.name).join(', ')}`);
+  if (source.key && s.key === undefined) fail([...path, 'key'], `source "${s.table}" holds one entry per ${source.key.column}: name it with "key"`);
+  if (!source.key && s.key !== undefined) fail([...path, 'key'], `source "${s.table}" takes no key`);
   const column = source.columns[s.column];
   if (!column) fail([...path, 'column'], `source "${s.table}" has no column "${s.column}"`, `its columns: ${Object.keys(source.columns).join(', ')}`);
   const at = [...path, 'reduce'];

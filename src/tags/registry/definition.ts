@@ -31,6 +31,8 @@ const AggregateSchema = z.strictObject({
 /** A value read from a table a build stage writes (see sources.ts), reduced to one per user when needed. */
 const SourceSchema = z.strictObject({
   table: z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a source name'),
+  /** Which entry of a keyed source the tag reads (a keyed source holds one entry per plan, say). */
+  key: z.string().min(1).max(200).optional(),
   column: z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a column name'),
   reduce: z.enum(['min', 'max', 'avg', 'median', 'sum', 'count', 'list']).optional(),
 });

@@ -20,8 +20,13 @@ export interface TagSource {
   requires: string;
   /** What makes that table. */
   builtBy: string;
-  /** One row per user (else a tag must reduce the rows to one value). */
+  /** One row per user (else a tag must reduce the rows to one value), within one key when the source is keyed. */
   perUser: boolean;
+  /**
+   * A keyed source holds several independent entries (one per scoring plan, say) told apart by this
+   * column; a tag reading it names its entry with `key`, bound as a parameter.
+   */
+  key?: { column: string; description: string };
   columns: Record<string, SourceColumn>;
 }
 
@@ -156,6 +161,19 @@ export const TAG_SOURCES: readonly TagSource[] = [
       rfm_group: col('s.rfm_group', 'text', 'One of the eight classic groups (English).'),
       rfm_group_zh: col('s.rfm_group_zh', 'text', 'The group in Chinese (重要价值 ...).'),
       value_tier: col('s.value_tier', 'text', 'high, middle or low, by CLV (else spend) rank among buyers.'),
+    },
+  },
+  {
+    name: 'lead_scores',
+    description: 'Lead scores of the scoring plans (docs/scoring.md); keyed by plan id.',
+    from: 'lead_scores',
+    requires: 'lead_scores',
+    builtBy: 'portrait score --plan FILE',
+    perUser: true,
+    key: { column: 'plan', description: 'The scoring plan\'s id.' },
+    columns: {
+      score: col('s.score', 'integer', 'Points of the rules the lead matched.'),
+      band: col('s.band', 'text', 'The band (A, B, C ...) the score falls in.'),
     },
   },
   {

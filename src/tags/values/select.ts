@@ -104,8 +104,10 @@ function sourceSql(tag: RegisteredTag, ctx: CompileContext): string {
   const source = findSource(ref.table)!;
   const expr = source.columns[ref.column]!.sql.replaceAll('{asOf}', () => ctx.asOf);
   const from = source.from.replaceAll('{asOf}', () => ctx.asOf);
+  // A keyed source's entry is bound, like every value a definition carries.
+  const entry = source.key && ref.key !== undefined ? ` AND s.${source.key.column} = ${ctx.params.bind(ref.key)}` : '';
   if (!ref.reduce) {
-    return `SELECT s.user_id, ${valueColumnsSql(expr, tag.type)} FROM ${from} s WHERE s.user_id IS NOT NULL AND (${expr}) IS NOT NULL`;
+    return `SELECT s.user_id, ${valueColumnsSql(expr, tag.type)} FROM ${from} s WHERE s.user_id IS NOT NULL AND (${expr}) IS NOT NULL${entry}`;
   }
   const reduced = {
     min: `min(${expr})`,
@@ -117,7 +119,7 @@ function sourceSql(tag: RegisteredTag, ctx: CompileContext): string {
     list: `list_sort(list_distinct(list(CAST(${expr} AS VARCHAR))))`,
   }[ref.reduce];
   return `SELECT user_id, ${valueColumnsSql('v', tag.type)} FROM (
-      SELECT s.user_id, ${reduced} AS v FROM ${from} s WHERE s.user_id IS NOT NULL GROUP BY s.user_id) WHERE v IS NOT NULL`;
+      SELECT s.user_id, ${reduced} AS v FROM ${from} s WHERE s.user_id IS NOT NULL${entry} GROUP BY s.user_id) WHERE v IS NOT NULL`;
 }
 
 function ruleSql(tag: RegisteredTag, ctx: CompileContext): string {
