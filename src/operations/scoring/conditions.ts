@@ -119,3 +119,13 @@ export function inFile<T>(where: string, work: () => T): T {
     throw error;
   }
 }
+
+/** inFile for asynchronous work. */
+export async function inFileAsync<T>(where: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof PortraitError) throw new PortraitError(`${where}: ${error.message}`, error.hint);
+    throw error;
+  }
+}
