@@ -1,0 +1,169 @@
+/**
+ * Points as of a time: one user's ledger, or every user's ledger replayed part by part (users split by
+ * user_id modulo a number of parts, so memory stays bounded) and summed up. The ledger is derived from
+ * orders, reviews and events each time, so the same data and rules give the same ledger.
+ */
+import { requireAsOf } from '../../analytics/as-of.js';
+import { SqlParams } from '../../conditions/params.js';
+import { PortraitError } from '../../errors.js';
+import type { Workspace } from '../../workspace/workspace.js';
+import { isKnownUser } from '../membership/known.js';
+import { paidOrderSource, type PaidOrderSource } from '../membership/paid-orders.js';
+import { pointsEntriesSql } from './entries.js';
+import { runLedger, type Ledger, type LedgerEntry, type LedgerTotals, type RawPointsEntry } from './ledger.js';
+import type { ExpiryRules, IncentiveRules } from './rules.js';
+
+export interface PointsOptions {
+  asOf?: Date;
+  rules: IncentiveRules;
+}
+
+interface EntryRow {
+  user_id: number;
+  ts: Date;
+  kind: RawPointsEntry['kind'];
+  source: RawPointsEntry['source'];
+  ref: string;
+  points: number;
+}
+
+/** Entries per replay part: about this many rows are held in memory at once. */
+const ROWS_PER_PART = 2_000_000;
+
+const toRaw = (r: EntryRow): RawPointsEntry => ({ ts: r.ts, kind: r.kind, source: r.source, ref: r.ref, points: Number(r.points) });
+
+export interface UserPoints {
+  userId: number;
+  asOf: Date;
+  rules: string;
+  orderSource: PaidOrderSource;
+  expiry: ExpiryRules;
+  yuanPerPoint: number;
+  entries: LedgerEntry[];
+  totals: LedgerTotals;
+  /** The balance in yuan at the redemption ratio. */
+  valueYuan: number;
+}
+
+export async function userPoints(ws: Workspace, userId: number, options: PointsOptions): Promise<UserPoints> {
+  const { rules } = options;
+  const asOf = await requireAsOf(ws.wh, options.asOf, 'points');
+  if (!(await isKnownUser(ws.wh, userId, asOf))) {
+    throw new PortraitError(`user ${userId} is not known as of ${asOf.toISOString().slice(0, 19).replace('T', ' ')}`, 'no event, order or users row names this user by then');
+  }
+  const source = await paidOrderSource(ws.wh);
+  const params = new SqlParams();
+  const rows = await ws.wh.query<EntryRow>(pointsEntriesSql(params, rules, { asOf, source, userId }), params.values);
+  const ledger = runLedger(rows.map(toRaw), asOf, rules.points.expiry);
+  return {
+    userId,
+    asOf,
+    rules: rules.name,
+    orderSource: source,
+    expiry: rules.points.expiry,
+    yuanPerPoint: rules.points.redeem.yuanPerPoint,
+    entries: ledger.entries,
+    totals: ledger.totals,
+    valueYuan: yuan(ledger.totals.balance * rules.points.redeem.yuanPerPoint),
+  };
+}
+
+const yuan = (v: number) => Math.round(v * 100) / 100;
+
+/** Replays every user's ledger, calling `each` per user in user order within each part. */
+export async function replayLedgers(
+  ws: Workspace,
+  rules: IncentiveRules,
+  asOf: Date,
+  each: (userId: number, ledger: Ledger) => void | Promise<void>,
+): Promise<{ source: PaidOrderSource; parts: number }> {
+  const source = await paidOrderSource(ws.wh);
+  const countParams = new SqlParams();
+  const [c] = await ws.wh.query<{ n: number }>(`SELECT count(*) AS n FROM (${pointsEntriesSql(countParams, rules, { asOf, source })})`, countParams.values);
+  const parts = Math.max(1, Math.ceil(Number(c!.n) / ROWS_PER_PART));
+  for (let part = 0; part < parts; part++) {
+    const params = new SqlParams();
+    const sql = pointsEntriesSql(params, rules, { asOf, source, part: parts > 1 ? { part, of: parts } : undefined });
+    const rows = await ws.wh.query<EntryRow>(sql, params.values);
+    let start = 0;
+    for (let i = 1; i <= rows.length; i++) {
+      if (i < rows.length && Number(rows[i]!.user_id) === Number(rows[start]!.user_id)) continue;
+      const userId = Number(rows[start]!.user_id);
+      await each(userId, runLedger(rows.slice(start, i).map(toRaw), asOf, rules.points.expiry));
+      start = i;
+    }
+  }
+  return { source, parts };
+}
+
+export interface PointsSummary {
+  asOf: Date;
+  rules: string;
+  orderSource: PaidOrderSource;
+  expiry: ExpiryRules;
+  yuanPerPoint: number;
+  /** Users with at least one ledger entry. */
+  users: number;
+  earned: number;
+  redeemed: number;
+  unfunded: number;
+  expired: number;
+  /** Points outstanding (the platform's liability) and their value in yuan. */
+  balance: number;
+  valueYuan: number;
+  usersWithBalance: number;
+  /** Balances of users with a ledger: quantiles (0 counts). */
+  balances: { p50: number; p90: number; p99: number; max: number };
+  entries: { earn: number; redeem: number; expire: number };
+  /** Points of the balance that expire within `days` after as-of (if not spent first), and the users holding them. */
+  expiringSoon: { days: number; points: number; users: number };
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  // The value at 0-based index floor(q x n), as the engine's quantile_disc.
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0;
+}
+
+export async function pointsSummary(ws: Workspace, options: PointsOptions & { expiringWithinDays?: number }): Promise<PointsSummary> {
+  const { rules } = options;
+  const asOf = await requireAsOf(ws.wh, options.asOf, 'points');
+  const days = options.expiringWithinDays ?? 30;
+  const soon = asOf.getTime() + days * 86_400_000;
+  const balances: number[] = [];
+  const sum = { earned: 0, redeemed: 0, unfunded: 0, expired: 0, balance: 0, withBalance: 0, earn: 0, redeem: 0, expire: 0, soonPoints: 0, soonUsers: 0 };
+  const { source } = await replayLedgers(ws, rules, asOf, (_user, ledger) => {
+    const t = ledger.totals;
+    sum.earned += t.earned;
+    sum.redeemed += t.redeemed;
+    sum.unfunded += t.unfunded;
+    sum.expired += t.expired;
+    sum.balance += t.balance;
+    if (t.balance > 0) sum.withBalance++;
+    balances.push(t.balance);
+    for (const e of ledger.entries) sum[e.kind]++;
+    const expiring = ledger.open.reduce((n, g) => (g.expiresAt !== null && g.expiresAt.getTime() <= soon ? n + g.points : n), 0);
+    if (expiring > 0) {
+      sum.soonPoints += expiring;
+      sum.soonUsers++;
+    }
+  });
+  const sorted = Float64Array.from(balances).sort();
+  return {
+    asOf,
+    rules: rules.name,
+    orderSource: source,
+    expiry: rules.points.expiry,
+    yuanPerPoint: rules.points.redeem.yuanPerPoint,
+    users: balances.length,
+    earned: sum.earned,
+    redeemed: sum.redeemed,
+    unfunded: sum.unfunded,
+    expired: sum.expired,
+    balance: sum.balance,
+    valueYuan: yuan(sum.balance * rules.points.redeem.yuanPerPoint),
+    usersWithBalance: sum.withBalance,
+    balances: { p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99), max: sorted.length ? sorted[sorted.length - 1]! : 0 },
+    entries: { earn: sum.earn, redeem: sum.redeem, expire: sum.expire },
+    expiringSoon: { days, points: sum.soonPoints, users: sum.soonUsers },
+  };
+}
