@@ -144,4 +144,5 @@ export const GEN = {
   limitedFan: 12,
   review: 13,
   kolShareSend: 14,
+  campaign: 15,
 } as const;

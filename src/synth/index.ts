@@ -4,10 +4,12 @@
  */
 import { PortraitError } from '../errors.js';
 import { nextBatchId, recordBatch } from '../ingest/report.js';
+import { saveDefinition } from '../workspace/definitions.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { writeFarms, writeScalpers } from './abuse.js';
 import { buildMainBuys, buildSessions, calibrate, COMPLEMENT_SHARE, PAYDAY_LIFT, writeSessionEvents, type RawOdds } from './behaviour.js';
+import { planSynthCampaign, writeCampaign, writeCampaignTruth } from './campaign.js';
 import { buildCatalogue, planCatalogue, writeCatalogue, type Catalogue } from './catalogue.js';
 import { writeOrders, writeReviews } from './commerce.js';
 import { newContext, STAGED, step, write, type SynthContext } from './context.js';
@@ -43,7 +45,11 @@ export interface SynthRunOptions {
 }
 
 export async function synthesize(ws: Workspace, options: SynthOptions, run: SynthRunOptions = {}): Promise<SynthReport> {
-  return synthesizeInto(ws.wh, ws.config.utcOffsetHours, options, run);
+  const report = await synthesizeInto(ws.wh, ws.config.utcOffsetHours, options, run);
+  // The world's campaign, so `portrait campaign evaluate synth-coupon` works straight away.
+  const campaign = planSynthCampaign(planWorld(options));
+  if (campaign) saveDefinition(ws, 'campaigns', campaign.definition.id, campaign.definition);
+  return report;
 }
 
 /** The world written through any warehouse (files.ts uses an in-memory one). */
@@ -122,6 +128,8 @@ async function planAll(ctx: SynthContext, cat: Catalogue): Promise<RawOdds> {
   // What depends on the buys is staged from the browsing plan, so nothing reads the events back.
   await step(ctx, 'main buys', () => buildMainBuys(ctx, cat, odds));
   await step(ctx, 'friend buys', () => writeFriendBuys(ctx));
+  // After every other buy is known (its audience and counterfactual read them), before orders are made.
+  await step(ctx, 'campaign', () => writeCampaign(ctx, cat));
   await step(ctx, 'orders', () => writeOrders(ctx));
   await step(ctx, 'reviews', () => writeReviews(ctx));
   await step(ctx, 'identity', () => writeIdentity(ctx));
@@ -164,6 +172,7 @@ async function publish(ctx: SynthContext, cat: Catalogue, odds: RawOdds, utcOffs
       friend_copy: FRIEND_COPY,
       raw_odds: JSON.stringify(odds),
     });
+    await writeCampaignTruth(ctx);
   });
 }
 
@@ -236,7 +245,7 @@ async function dropTemporary(wh: Warehouse, pattern: string): Promise<void> {
 /** What publishing still reads; every other planning table is dropped before it, to free memory. */
 const KEPT_FOR_PUBLISH = new Set([
   'synth_leaf', 'synth_brand', 'synth_categories', 'synth_limited', 'synth_sessions', 'synth_people', 'synth_tree',
-  'synth_interest', 'synth_slots', 'synth_taste',
+  'synth_interest', 'synth_slots', 'synth_taste', 'synth_campaign',
 ]);
 
 async function dropPlanningTables(wh: Warehouse): Promise<void> {

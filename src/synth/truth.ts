@@ -175,6 +175,19 @@ export const TRUTH_TABLES: readonly TruthTable[] = [
     ],
   },
   {
+    name: 'campaigns',
+    description: 'Campaigns run in the world with a known effect (synth-coupon: a coupon to recent buyers, 25% held out): one row per metric, as `portrait campaign evaluate` measures it among the audience who allow targeting.',
+    columns: [
+      ['campaign_id', 'VARCHAR', 'Campaign id; its definition is definitions/campaigns/ID.json in a synthesised workspace.'],
+      ['metric', 'VARCHAR', 'conversion (a buy in the period), gmv_per_user (money paid in the period) or retention (any event in the days after it).'],
+      ['designed_effect', 'DOUBLE', 'The effect the generator aims at in expectation (conversion: +0.03); null where none is designed.'],
+      ['true_effect', 'DOUBLE', 'The realised effect among treated users: what the campaign added (converted users, their coupon buys, users active after only through reviewing the campaign order), per treated user.'],
+      ['treatment_users', 'BIGINT', 'Treated users in the audience.'],
+      ['holdout_users', 'BIGINT', 'Held-out users in the audience.'],
+      ['converted_by_campaign', 'BIGINT', 'Treated users who bought only because of the campaign.'],
+    ],
+  },
+  {
     name: 'complements',
     description: 'Leaves browsed and bought together (sessions drift to the complement 12% of the time): what basket rules should find.',
     columns: [
