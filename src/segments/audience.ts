@@ -1,11 +1,13 @@
 /**
  * What a segment is: its size and a short portrait of its members (gender, age band, city, top
  * interests), each value compared with all known users as a TGI index; and its export, which refuses
- * audiences below the minimum size and never contains a user who opted out of targeting.
+ * audiences below the minimum size, never contains a user who opted out of targeting, and is recorded in
+ * the audit log.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { PortraitError } from '../errors.js';
+import { recordAudit } from '../privacy/audit.js';
 import type { SqlValue } from '../warehouse/warehouse.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { KNOWN_USERS_TABLE, TAG_VALUES_TABLE } from '../tags/values/build.js';
@@ -133,7 +135,11 @@ export async function exportSegment(ws: Workspace, name: string, out: string, op
   const params: SqlValue[] = [...compiled.params, temp];
   try {
     await ws.wh.run(`COPY (${audience} ORDER BY user_id) TO $${p + 1} (FORMAT ${format})`, params);
-    renameSync(temp, out);
+    // The audit entry and the file appear together: a failed rename rolls the entry back.
+    await ws.wh.transaction(async () => {
+      await recordAudit(ws, { action: 'export', subject: name, rows: users, file: resolve(out), details: { format, as_of: compiled.asOf.toISOString(), opted_out: optedOut, min_size: minSize } });
+      renameSync(temp, out);
+    });
   } finally {
     if (existsSync(temp)) rmSync(temp, { force: true });
   }
