@@ -5,13 +5,27 @@
  *   mostly spends the coupon on it. Nothing else.
  * - Scalpers: rings sharing a device that log in just before a limited release and buy it within
  *   seconds, across all their accounts.
- * - Ordinary fans buy limited items too, minutes to hours after release.
+ * - Ordinary fans buy limited items too, most minutes to hours after release; a quarter of those who buy
+ *   wait on the page and buy within seconds, as a scalper would, but once.
+ * - Family tablets: a few households share one tablet among their accounts, so many accounts on one
+ *   device is not abuse by itself (the confounder of the farms' shared devices).
  */
 import { activeAt, eventIdSql, GEN, tsSql, into, write, type SynthContext } from './context.js';
 import { itemIdSql, priceSql, type Catalogue } from './catalogue.js';
 import { writeTruth } from './truth.js';
 
 export const FARM_COUPON = 'NEWUSER-10';
+
+/** Share of ordinary users whose household shares a tablet, and the accounts a household has at most. */
+export const FAMILY_TABLET_SHARE = 0.02;
+export const FAMILY_SIZE = 5;
+/** Share of the fans who buy a limited item that buy it within seconds of release. */
+export const EAGER_FAN_SHARE = 0.25;
+/**
+ * Family-tablet logins reuse the farm generator's code in event ids, with sequences from 2^23 up, which a
+ * farm account's own few sequences never reach.
+ */
+const CONFOUNDER_SEQ = 1 << 23;
 
 export async function writeFarms(ctx: SynthContext, cat: Catalogue): Promise<void> {
   const { r, plan } = ctx;
@@ -56,6 +70,33 @@ export async function writeFarms(ctx: SynthContext, cat: Catalogue): Promise<voi
      FROM synth_farm WHERE uses`,
   );
   await writeTruth(ctx, 'abuse', `SELECT user_id, 'coupon_farm', 'farm-' || CAST(grp AS VARCHAR), dev1 FROM synth_farm`);
+  await writeFamilyTablets(ctx);
+}
+
+/**
+ * Households of up to FAMILY_SIZE ordinary accounts that each log in on the family tablet one to three
+ * evenings in the window (on days they are active), so the tablet links them all.
+ */
+async function writeFamilyTablets(ctx: SynthContext): Promise<void> {
+  const { r, plan } = ctx;
+  await ctx.wh.run(`CREATE TEMP TABLE synth_tablet AS
+    SELECT f.*, v.range AS n,
+      (${r.int(plan.days, 'tablet-day', 'f.user_id', 'v.range')}) * 86400 + (19 + ${r.int(4, 'tablet-hour', 'f.user_id', 'v.range')}) * 3600
+        + ${r.int(3600, 'tablet-sec', 'f.user_id', 'v.range')} AS login_sec
+    FROM (
+      SELECT p.user_id, p.a0, p.a1, p.b0, p.b1, p.arrival_sec,
+        (row_number() OVER (ORDER BY ${r.hash('family', 'p.user_id')}) - 1) // ${FAMILY_SIZE} AS family
+      FROM synth_people p WHERE p.kind = 'normal' AND ${r.u('family-tablet', 'p.user_id')} < ${FAMILY_TABLET_SHARE}
+    ) f JOIN range(3) v ON v.range <= ${r.int(3, 'tablet-logins', 'f.user_id')}`);
+  await ctx.wh.run(`DELETE FROM synth_tablet WHERE NOT (${activeAt('login_sec')})`);
+  await write(
+    ctx,
+    'events',
+    `INSERT INTO ${into(ctx, 'events')} (event_id, user_id, device_id, ts, type, batch_id)
+     SELECT ${eventIdSql(ctx, 'user_id', GEN.farm, `${CONFOUNDER_SEQ} + n`)}, user_id, ${r.md5Id('familytablet', 'family')},
+       ${tsSql(plan, 'login_sec')}, 'login', ${ctx.batchId}
+     FROM synth_tablet`,
+  );
 }
 
 export async function writeScalpers(ctx: SynthContext): Promise<void> {
@@ -89,17 +130,23 @@ export async function writeScalpers(ctx: SynthContext): Promise<void> {
     `SELECT user_id, 'scalper', 'scalper-' || CAST(grp AS VARCHAR), dev2 FROM synth_people WHERE kind = 'scalper'`,
   );
 
-  // Ordinary fans: a handful per release, looking within hours and often buying.
+  // Ordinary fans: a handful per release, looking within hours and often buying; the eager among the
+  // buyers wait on the page before the release and buy within seconds.
   const fans = Math.max(5, Math.round(plan.users / 500));
   await ctx.wh.run(`CREATE TEMP TABLE synth_fan AS
-    SELECT p.user_id, p.dev1, l.item_id, l.leaf_id, l.price, l.k, p.a0, p.a1, p.b0, p.b1, p.arrival_sec,
-      l.release_sec + 300 + CAST(floor(-ln(1 - ${r.u('fan-at', 'l.k', 'l.f')}) * 3 * 3600) AS BIGINT) AS view_sec,
-      ${r.u('fan-buy', 'l.k', 'l.f')} < 4e-1 AS buys
-    FROM (SELECT l.*, f.range AS f, 1 + ${r.int(plan.users, 'fan', 'l.k', 'f.range')} AS fan_id
-          FROM synth_limited l CROSS JOIN range(${fans}) f) l
-    JOIN synth_people p ON p.user_id = l.fan_id
-    WHERE p.kind = 'normal'
-    QUALIFY row_number() OVER (PARTITION BY p.user_id, l.k ORDER BY l.f) = 1`);
+    SELECT *,
+      CASE WHEN eager THEN release_sec - 20 - ${r.int(100, 'fan-wait', 'k', 'f')}
+           ELSE release_sec + 300 + CAST(floor(-ln(1 - ${r.u('fan-at', 'k', 'f')}) * 3 * 3600) AS BIGINT) END AS view_sec
+    FROM (
+      SELECT p.user_id, p.dev1, l.item_id, l.leaf_id, l.price, l.k, l.f, l.release_sec, p.a0, p.a1, p.b0, p.b1, p.arrival_sec,
+        ${r.u('fan-buy', 'l.k', 'l.f')} < 4e-1 AS buys,
+        ${r.u('fan-buy', 'l.k', 'l.f')} < ${0.4 * EAGER_FAN_SHARE} AS eager
+      FROM (SELECT l.*, f.range AS f, 1 + ${r.int(plan.users, 'fan', 'l.k', 'f.range')} AS fan_id
+            FROM synth_limited l CROSS JOIN range(${fans}) f) l
+      JOIN synth_people p ON p.user_id = l.fan_id
+      WHERE p.kind = 'normal'
+      QUALIFY row_number() OVER (PARTITION BY p.user_id, l.k ORDER BY l.f) = 1
+    )`);
   await ctx.wh.run(`DELETE FROM synth_fan WHERE view_sec + 900 >= ${end} OR NOT (${activeAt('view_sec')})`);
   await write(
     ctx,
@@ -109,7 +156,8 @@ export async function writeScalpers(ctx: SynthContext): Promise<void> {
        NULL, NULL, CAST(20 + view_sec % 100 AS DOUBLE), ${ctx.batchId}
      FROM synth_fan
      UNION ALL
-     SELECT ${eventIdSql(ctx, 'user_id', GEN.limitedFan, '(k << 1) | 1')}, user_id, dev1, ${tsSql(plan, 'view_sec + 60 + view_sec % 600')}, 'buy',
+     SELECT ${eventIdSql(ctx, 'user_id', GEN.limitedFan, '(k << 1) | 1')}, user_id, dev1,
+       ${tsSql(plan, `CASE WHEN eager THEN release_sec + 2 + ${r.int(40, 'fan-eager', 'k', 'f')} ELSE view_sec + 60 + view_sec % 600 END`)}, 'buy',
        item_id, leaf_id, price, 1, NULL, ${ctx.batchId}
      FROM synth_fan WHERE buys`,
   );
