@@ -69,7 +69,7 @@ export interface PointsBuildReport {
   seconds: number;
 }
 
-export async function buildPoints(ws: Workspace, options: { asOf?: Date; rules: IncentiveRules }): Promise<PointsBuildReport> {
+export async function buildPoints(ws: Workspace, options: { asOf?: Date; rules: IncentiveRules; rowsPerPart?: number }): Promise<PointsBuildReport> {
   const started = Date.now();
   const { wh } = ws;
   const asOf = await requireAsOf(wh, options.asOf, 'points');
@@ -87,7 +87,7 @@ export async function buildPoints(ws: Workspace, options: { asOf?: Date; rules: 
         const t = l.totals;
         balance += t.balance;
         users.line([userId, t.earned, t.redeemed, t.unfunded, t.expired, t.balance, Math.round(t.balance * yuanPerPoint * 100) / 100, time(t.nextExpiry?.at ?? null), t.nextExpiry?.points ?? '']);
-      });
+      }, options.rowsPerPart);
     } finally {
       users.close();
       ledger.close();

@@ -16,6 +16,8 @@ import type { ExpiryRules, IncentiveRules } from './rules.js';
 export interface PointsOptions {
   asOf?: Date;
   rules: IncentiveRules;
+  /** Ledger rows held in memory at once when replaying every user (default 2,000,000). */
+  rowsPerPart?: number;
 }
 
 interface EntryRow {
@@ -27,7 +29,7 @@ interface EntryRow {
   points: number;
 }
 
-/** Entries per replay part: about this many rows are held in memory at once. */
+/** Entries per replay part by default: about this many rows are held in memory at once. */
 const ROWS_PER_PART = 2_000_000;
 
 const toRaw = (r: EntryRow): RawPointsEntry => ({ ts: r.ts, kind: r.kind, source: r.source, ref: r.ref, points: Number(r.points) });
@@ -76,11 +78,12 @@ export async function replayLedgers(
   rules: IncentiveRules,
   asOf: Date,
   each: (userId: number, ledger: Ledger) => void | Promise<void>,
+  rowsPerPart = ROWS_PER_PART,
 ): Promise<{ source: PaidOrderSource; parts: number }> {
   const source = await paidOrderSource(ws.wh);
   const countParams = new SqlParams();
   const [c] = await ws.wh.query<{ n: number }>(`SELECT count(*) AS n FROM (${pointsEntriesSql(countParams, rules, { asOf, source })})`, countParams.values);
-  const parts = Math.max(1, Math.ceil(Number(c!.n) / ROWS_PER_PART));
+  const parts = Math.max(1, Math.ceil(Number(c!.n) / rowsPerPart));
   for (let part = 0; part < parts; part++) {
     const params = new SqlParams();
     const sql = pointsEntriesSql(params, rules, { asOf, source, part: parts > 1 ? { part, of: parts } : undefined });
@@ -146,7 +149,7 @@ export async function pointsSummary(ws: Workspace, options: PointsOptions & { ex
       sum.soonPoints += expiring;
       sum.soonUsers++;
     }
-  });
+  }, options.rowsPerPart);
   const sorted = Float64Array.from(balances).sort();
   return {
     asOf,
