@@ -217,7 +217,7 @@ export const STAGES: Stage[] = [
       using(worldDir(ctx), async (ws) => {
         const asOf = (await resolveAsOf(ws.wh))!;
         const interactions = await workspaceInteractions(ws.wh, { asOf });
-        const model = await itemcf.train(ws.wh, interactions, { prefix: 'bench_itemcf' });
+        const model = await itemcf.train(ws.wh, interactions, { prefix: 'bench_itemcf', temporary: true });
         await dropModel(ws.wh, model);
         const [row] = await ws.wh.query<{ n: number }>(`SELECT count(*) AS n FROM (${interactions.sql})`, interactions.params);
         return Number(row!.n);

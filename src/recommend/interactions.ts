@@ -36,14 +36,17 @@ export function interactionsSql(options: { asOf: Date; weights: BehaviourWeights
   const w = options.weights;
   const weight = `CASE e.type WHEN 'pv' THEN ${p.value(w.pv)} WHEN 'fav' THEN ${p.value(w.fav)} WHEN 'cart' THEN ${p.value(w.cart)} ELSE ${p.value(w.buy)} END`;
   const asOf = p.value(options.asOf);
+  // An interaction on or after the day of a flagged gift of the same item is left out. A left join on each
+  // pair's first gift day, not NOT EXISTS with the day comparison, which DuckDB runs as a far slower join.
   const gifts = options.excludeGifts
-    ? `AND NOT EXISTS (SELECT 1 FROM gift_purchases g
-         WHERE g.user_id = e.user_id AND g.item_id = e.item_id AND CAST(e.ts AS DATE) >= CAST(g.ts AS DATE))`
+    ? `LEFT JOIN (SELECT user_id, item_id, min(CAST(ts AS DATE)) AS gift_day FROM gift_purchases GROUP BY user_id, item_id) g
+         ON g.user_id = e.user_id AND g.item_id = e.item_id`
     : '';
   return p.relation(
     `SELECT e.user_id, e.item_id, e.ts, CAST(${weight} AS DOUBLE) AS weight
-     FROM events e
-     WHERE e.type IN ('pv', 'fav', 'cart', 'buy') AND e.item_id IS NOT NULL AND e.ts <= CAST(${asOf} AS TIMESTAMP) ${gifts}`,
+     FROM events e ${gifts}
+     WHERE e.type IN ('pv', 'fav', 'cart', 'buy') AND e.item_id IS NOT NULL AND e.ts <= CAST(${asOf} AS TIMESTAMP)
+       ${options.excludeGifts ? 'AND (g.gift_day IS NULL OR CAST(e.ts AS DATE) < g.gift_day)' : ''}`,
   );
 }
 

@@ -40,8 +40,24 @@ export async function trainSeen(wh: Warehouse, interactions: InteractionsRelatio
  */
 export async function trainHistory(wh: Warehouse, options: BaseTrainOptions, cap: number, useWeights: boolean): Promise<number> {
   const seen = table(options.prefix, 'seen');
-  const limit = Number.isFinite(cap) && cap > 0 ? `QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY last_ts DESC, item_id ASC) <= ${Math.floor(cap)}` : '';
-  await wh.run(createAs(options, 'history', `SELECT user_id, item_id, ${useWeights ? 'w' : 'CAST(1 AS DOUBLE)'} AS v FROM ${seen} ${limit}`));
+  const v = useWeights ? 'w' : 'CAST(1 AS DOUBLE)';
+  if (Number.isFinite(cap) && cap > 0) {
+    const c = Math.floor(cap);
+    // Only users over the cap need the sort by time; the others keep every item (half the rows or more).
+    await wh.run(
+      createAs(
+        options,
+        'history',
+        `WITH sizes AS (SELECT user_id, count(*) AS n FROM ${seen} GROUP BY user_id)
+         SELECT user_id, item_id, ${v} AS v FROM ${seen} WHERE user_id IN (SELECT user_id FROM sizes WHERE n <= ${c})
+         UNION ALL
+         SELECT user_id, item_id, ${v} AS v FROM ${seen} WHERE user_id IN (SELECT user_id FROM sizes WHERE n > ${c})
+         QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY last_ts DESC, item_id ASC) <= ${c}`,
+      ),
+    );
+  } else {
+    await wh.run(createAs(options, 'history', `SELECT user_id, item_id, ${v} AS v FROM ${seen}`));
+  }
   return countOf(wh, `SELECT count(*) AS n FROM ${table(options.prefix, 'history')}`);
 }
 

@@ -48,20 +48,30 @@ export interface TrainOptions {
 
 const MODEL_PREFIX = { popular: 'rec_m_popular', itemcf: 'rec_m_itemcf', usercf: 'rec_m_usercf' } as const;
 
-/** Trains the models the blend uses (those with a positive weight; popular always, for users who opted out). */
-export async function trainModels(ws: Workspace, interactions: InteractionsRelation, asOf: Date, config: RecsConfig): Promise<SourceContext['models']> {
+/**
+ * Trains the models the blend uses (those with a positive weight; popular always, for users who opted out).
+ * `temporary` keeps the model tables out of the database file: they live only for this connection, and at
+ * 100M events writing them to disk cost as much as computing them.
+ */
+export async function trainModels(
+  ws: Workspace,
+  interactions: InteractionsRelation,
+  asOf: Date,
+  config: RecsConfig,
+  temporary = false,
+): Promise<SourceContext['models']> {
   const models: SourceContext['models'] = {};
-  models.popular = await popular.train(ws.wh, interactions, { prefix: MODEL_PREFIX.popular, count: 'users', halfLifeDays: config.popular.halfLifeDays, asOf });
+  models.popular = await popular.train(ws.wh, interactions, { prefix: MODEL_PREFIX.popular, temporary, count: 'users', halfLifeDays: config.popular.halfLifeDays, asOf });
   if (config.weights.itemcf > 0) {
     const c = config.itemcf;
     models.itemcf = await itemcf.train(ws.wh, interactions, {
-      prefix: MODEL_PREFIX.itemcf, neighbours: c.neighbours, historyCap: c.historyCap, shrinkage: c.shrinkage, useWeights: c.useWeights,
+      prefix: MODEL_PREFIX.itemcf, temporary, neighbours: c.neighbours, historyCap: c.historyCap, shrinkage: c.shrinkage, useWeights: c.useWeights,
     });
   }
   if (config.weights.usercf > 0) {
     const c = config.usercf;
     models.usercf = await usercf.train(ws.wh, interactions, {
-      prefix: MODEL_PREFIX.usercf, neighbours: c.neighbours, historyCap: c.historyCap, maxItemUsers: c.maxItemUsers, useWeights: c.useWeights,
+      prefix: MODEL_PREFIX.usercf, temporary, neighbours: c.neighbours, historyCap: c.historyCap, maxItemUsers: c.maxItemUsers, useWeights: c.useWeights,
     });
   }
   return models;
@@ -142,7 +152,7 @@ export async function trainRecommendations(ws: Workspace, options: TrainOptions 
     const raw = await workspaceInteractions(wh, { asOf, weights: config.behaviour });
     const prepared = await timed('interactions and source tables', () => prepareSources(wh, raw, asOf, config));
     const interactions: InteractionsRelation = { sql: `SELECT user_id, item_id, ts, weight FROM ${T.interactions}`, params: [] };
-    models = await timed('models', () => trainModels(ws, interactions, asOf, config));
+    models = await timed('models', () => trainModels(ws, interactions, asOf, config, !options.keepWorkingTables));
     const ctx: SourceContext = { wh, asOf, config, has: prepared.has, models, scratchDir: ws.paths.tmp };
 
     await wh.run(`CREATE OR REPLACE TABLE ${STAGING} (user_id BIGINT, rank INTEGER, item_id BIGINT, score DOUBLE, source VARCHAR, reason_en VARCHAR, reason_zh VARCHAR)`);
