@@ -132,6 +132,8 @@ function outcomesSql(c: Campaign, templates: readonly PreparedTemplate[], condit
     t.parts.length ? `concat(${t.parts.map((p) => ('text' in p ? params.bind(p.text) : variableSql(p.variable, c, params))).join(', ')})` : "''",
   );
   const channel = perTemplate(templates, (t) => `CAST(${params.bind(t.channel)} AS VARCHAR)`);
+  // The item is reported with a message that names it.
+  const usesItem = (expr: string) => perTemplate(templates, (t) => (t.variables.includes('item') ? expr : 'NULL'));
   // The user's template needs the variable and the user lacks it.
   const lacks = (v: Variable) => perTemplate(templates, (t) => (t.variables.includes(v) ? missingSql(v) : 'false'));
   return `WITH audience AS MATERIALIZED (SELECT DISTINCT user_id FROM (${audience})),
@@ -150,7 +152,7 @@ function outcomesSql(c: Campaign, templates: readonly PreparedTemplate[], condit
            WHEN ${quiet} THEN 'quiet_hours'
            WHEN ${capped} THEN 'capped'
            ELSE 'rendered' END AS outcome,
-      ${channel} AS channel, v.item_id, v.item_source,
+      ${channel} AS channel, ${usesItem('v.item_id')} AS item_id, ${usesItem('v.item_source')} AS item_source,
       ${lacks('item')} AS no_item, ${lacks('days_until_due')} AS no_due,
       ${text} AS text
     FROM o LEFT JOIN v ON v.user_id = o.user_id LEFT JOIN s ON s.user_id = o.user_id`;
