@@ -57,3 +57,24 @@ test('Unix seconds become the platform local time', async () => {
   assert.equal(row?.t.toISOString(), '2017-11-25T00:00:41.000Z');
   await wh.close();
 });
+
+test('lookup: a kept statement reads new rows, follows a table replaced under it, and fails once it is gone', async () => {
+  const wh = await DuckDBWarehouse.open(':memory:');
+  try {
+    await wh.run('CREATE TABLE t AS SELECT * FROM (VALUES (1, 10), (2, 20)) v(user_id, v)');
+    const sql = 'SELECT v FROM t WHERE user_id = $1';
+    assert.deepEqual(await wh.lookup(sql, [1]), [{ v: 10 }]);
+    assert.deepEqual(await wh.lookup(sql, [2]), [{ v: 20 }]);
+    await wh.run('INSERT INTO t VALUES (3, 30)');
+    assert.deepEqual(await wh.lookup(sql, [3]), [{ v: 30 }]);
+    // Retraining swaps a staging table in under the same name: the kept statement must read the new one.
+    await wh.run('CREATE TABLE s AS SELECT 1 AS user_id, 11 AS v, 0 AS extra');
+    await wh.run('DROP TABLE t');
+    await wh.run('ALTER TABLE s RENAME TO t');
+    assert.deepEqual(await wh.lookup(sql, [1]), [{ v: 11 }]);
+    await wh.run('DROP TABLE t');
+    await assert.rejects(wh.lookup(sql, [1]), /does not exist/);
+  } finally {
+    await wh.close();
+  }
+});

@@ -78,7 +78,7 @@ export async function profileCard(ws: Workspace, userId: number): Promise<Profil
   // Every known user has values (counts are stored even when zero), so no values means no such user.
   const tagValues = await tagsOfUser(wh, userId, registry);
   if (tagValues.size === 0) throw new PortraitError(`no user ${userId} in the portrait`, 'the user has no events up to the build time and no declared profile');
-  const when = <T>(table: string, sql: string): Promise<T[]> => (tables.has(table) ? wh.query<T>(sql, [userId]) : Promise.resolve([]));
+  const when = <T>(table: string, sql: string): Promise<T[]> => (tables.has(table) ? wh.lookup<T>(sql, [userId]) : Promise.resolve([]));
   const declared = await when<Record<string, unknown>>(
     'users',
     'SELECT CAST(gender AS VARCHAR) AS gender, city, occupation, income, education, marital_status, children FROM users WHERE user_id = $1',

@@ -1,5 +1,5 @@
 /** The embedded default: a `Warehouse` on a single DuckDB file. */
-import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { duckdbDialect } from './dialect.js';
 import type { QueryProgress, Row, SqlValue, Warehouse } from './warehouse.js';
 
@@ -14,6 +14,8 @@ export interface DuckDBOptions {
 export class DuckDBWarehouse implements Warehouse {
   readonly dialect = duckdbDialect;
   private inTransaction = false;
+  /** Statements kept by `lookup`, by SQL text (a handful: the serving reads). */
+  private readonly prepared = new Map<string, DuckDBPreparedStatement>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -42,6 +44,23 @@ export class DuckDBWarehouse implements Warehouse {
   async query<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
     const reader = await this.connection.runAndReadAll(sql, params.length ? toDuckValues(params) : undefined);
     return reader.getRowObjectsJS().map((row) => normaliseRow(row) as T);
+  }
+
+  async lookup<T = Row>(sql: string, params: readonly SqlValue[]): Promise<T[]> {
+    let statement = this.prepared.get(sql);
+    if (!statement) {
+      if (this.prepared.size >= 64) this.clearPrepared();
+      statement = await this.connection.prepare(sql);
+      this.prepared.set(sql, statement);
+    }
+    statement.bind(toDuckValues(params));
+    const reader = await statement.runAndReadAll();
+    return reader.getRowObjectsJS().map((row) => normaliseRow(row) as T);
+  }
+
+  private clearPrepared(): void {
+    for (const s of this.prepared.values()) s.destroySync();
+    this.prepared.clear();
   }
 
   async append(table: string, rows: readonly (readonly SqlValue[])[]): Promise<void> {
@@ -94,6 +113,7 @@ export class DuckDBWarehouse implements Warehouse {
   }
 
   async close(): Promise<void> {
+    this.clearPrepared();
     this.connection.closeSync();
     this.instance.closeSync();
   }

@@ -21,6 +21,11 @@ export interface Warehouse {
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
   /** Runs a query with positional parameters ($1, $2...) and returns plain JS rows. */
   query<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /**
+   * `query` for a small read repeated with different parameters (serving, profile cards): the statement is
+   * planned once and kept for the connection's life, so each call only binds and runs.
+   */
+  lookup<T = Row>(sql: string, params: readonly SqlValue[]): Promise<T[]>;
   /** Bulk-appends rows to a table, columns in the table's declared order. */
   append(table: string, rows: readonly (readonly SqlValue[])[]): Promise<void>;
   /** Runs `work` in one transaction: all of it is stored, or none of it. */

@@ -46,8 +46,8 @@ const NOT_TRAINED = () => new PortraitError('recommendations have not been train
 
 /**
  * The user's top `n` (at most the N trained). An unknown user gets an empty list. One statement without
- * joins: the table is sorted by user, so the engine reads the one row group holding the user (zone maps);
- * the as-of comes from the per-process cache above.
+ * joins, planned once per connection (`lookup`): the table is sorted by user, so the engine reads the one
+ * row group holding the user (zone maps); the as-of comes from the per-process cache above.
  */
 export async function recommendationsFor(ws: Workspace, userId: number, n = 20): Promise<UserRecommendations> {
   if (!Number.isSafeInteger(userId)) throw new PortraitError(`not a user id: ${userId}`);
@@ -56,7 +56,7 @@ export async function recommendationsFor(ws: Workspace, userId: number, n = 20):
   if (!asOf) throw NOT_TRAINED();
   let rows: StoredRecommendation[];
   try {
-    rows = await ws.wh.query<StoredRecommendation>(
+    rows = await ws.wh.lookup<StoredRecommendation>(
       `SELECT rank, item_id, score, source, reason_en, reason_zh FROM ${RECS_TABLE} WHERE user_id = $1 AND rank <= $2 ORDER BY rank`,
       [userId, n],
     );
