@@ -4,7 +4,7 @@
  * documentation (docs/campaigns.md).
  */
 import { z } from 'zod';
-import { ConditionSchema, SEGMENT_NAME } from '../../conditions/schema.js';
+import { ConditionSchema } from '../../conditions/schema.js';
 
 /** What the campaign is judged by. Every evaluation reports all three; the goal leads and drives the breakdown. */
 export const CAMPAIGN_METRICS = ['conversion', 'gmv_per_user', 'retention'] as const;
@@ -16,6 +16,9 @@ const DAY = z
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s, 'not a real date');
 
 const money = z.number().finite().positive();
+const share = (what: string) => z.number({ error: `expected ${what}: a share between 0 and 1, such as 0.2` }).gt(0, `expected ${what} above 0`).lt(1, `expected ${what} below 1`);
+/** Lower-case letters, digits, _ and -: the file name and the seed of the assignment hash. */
+export const CAMPAIGN_ID = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'expected a campaign id: lower-case letters, digits, _ and -, starting with a letter (at most 63)');
 /** The code orders carry in coupon_id when the offer is used; lets the evaluation count redemptions per arm. */
 const code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'expected a code of letters, digits and _ . : - (at most 64)').optional();
 const itemIds = z.array(z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, 'expected a whole-number id')]).transform(String)).min(1).optional();
@@ -30,8 +33,8 @@ export const OfferSchema = z.discriminatedUnion(
       .strictObject({ type: z.literal('full_reduction'), threshold: money, reduction: money, code })
       .refine((o) => o.reduction < o.threshold, { message: 'the reduction must be below the threshold', path: ['reduction'] }),
     // A price multiplier: 0.8 is 20% off (八折).
-    z.strictObject({ type: z.literal('discount'), rate: z.number().gt(0).lt(1), code }),
-    z.strictObject({ type: z.literal('flash_sale'), rate: z.number().gt(0).lt(1), items: itemIds, code }),
+    z.strictObject({ type: z.literal('discount'), rate: share('a price multiplier (0.8 is 20% off)'), code }),
+    z.strictObject({ type: z.literal('flash_sale'), rate: share('a price multiplier (0.8 is 20% off)'), items: itemIds, code }),
     // Points: a multiple of the usual points per purchase, or a fixed bonus.
     z
       .strictObject({ type: z.literal('points'), multiplier: z.number().gt(1).optional(), bonus: z.number().int().positive().optional(), code })
@@ -47,7 +50,7 @@ export const OFFER_TYPES = ['coupon', 'full_reduction', 'discount', 'flash_sale'
 export const CampaignDefinitionSchema = z
   .strictObject({
     /** Lower-case letters, digits, _ and -; the file is definitions/campaigns/ID.json and the id seeds the assignment hash. */
-    id: SEGMENT_NAME,
+    id: CAMPAIGN_ID,
     description: z.string().min(1).optional(),
     /** A holiday or theme the campaign belongs to (双十一, new year...), for reports. */
     theme: z.string().min(1).optional(),
@@ -58,7 +61,7 @@ export const CampaignDefinitionSchema = z
     /** Whole local days, both included. */
     period: z.strictObject({ from: DAY, to: DAY }).refine((p) => p.to >= p.from, { message: '"to" must not be before "from"', path: ['to'] }),
     /** Share of the audience held out (gets nothing), between 0 and 1. */
-    holdout: z.number().gt(0).lt(1),
+    holdout: share('the holdout'),
     /** Retention is being active in this many days after the period. */
     retentionDays: z.number().int().min(1).max(365).default(7),
   });

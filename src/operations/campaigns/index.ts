@@ -4,6 +4,7 @@
  */
 export {
   CampaignDefinitionSchema,
+  CAMPAIGN_ID,
   OfferSchema,
   CAMPAIGN_METRICS,
   OFFER_TYPES,
