@@ -12,12 +12,12 @@ import { io, processIo } from '../src/cli/context.js';
 import { PortraitError } from '../src/errors.js';
 import {
   buildUserRisk,
-  DEFAULT_WEIGHTS,
+  DEFAULT_RISK_WEIGHTS,
   evaluateRisk,
   listRisk,
   resolveRiskConfig,
   RISK_SIGNALS,
-  signalKind,
+  riskSignalKind,
   type RiskRow,
 } from '../src/risk/index.js';
 import { resolveSynthOptions, synthesize } from '../src/synth/index.js';
@@ -304,9 +304,9 @@ test('config: a lower threshold flags more; weights and thresholds are validated
 
 test('no coupon-abuse signal flags a user alone at the default weights', () => {
   const c = resolveRiskConfig({});
-  const alone = RISK_SIGNALS.filter((s) => signalKind(s) === 'coupon_abuse');
+  const alone = RISK_SIGNALS.filter((s) => riskSignalKind(s) === 'coupon_abuse');
   assert.deepEqual(alone, ['shared_device', 'shared_address', 'registration_burst', 'coupon_only', 'emulator']);
-  for (const s of alone) assert.ok(DEFAULT_WEIGHTS[s] < c.threshold, `${s} alone reaches ${DEFAULT_WEIGHTS[s]}`);
+  for (const s of alone) assert.ok(DEFAULT_RISK_WEIGHTS[s] < c.threshold, `${s} alone reaches ${DEFAULT_RISK_WEIGHTS[s]}`);
 });
 
 test('a failed build leaves the previous scores in place', async () => {

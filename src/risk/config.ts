@@ -22,7 +22,7 @@ export const RISK_SIGNALS = [
 export type RiskSignal = (typeof RISK_SIGNALS)[number];
 
 /** The kind of abuse each signal is evidence of. */
-export function signalKind(signal: RiskSignal): RiskKind {
+export function riskSignalKind(signal: RiskSignal): RiskKind {
   switch (signal) {
     case 'shared_device':
     case 'shared_address':
@@ -50,7 +50,7 @@ const crowd = (ordinary: number, saturated: number) =>
     .refine((c) => c.saturated > c.ordinary, { message: 'saturated must be above ordinary', path: ['saturated'] })
     .default({ ordinary, saturated });
 
-export const DEFAULT_WEIGHTS: Record<RiskSignal, number> = {
+export const DEFAULT_RISK_WEIGHTS: Record<RiskSignal, number> = {
   shared_device: 0.4,
   shared_address: 0.3,
   registration_burst: 0.45,
@@ -66,15 +66,15 @@ export const RiskConfigSchema = z.strictObject({
   /** Each signal's evidence is weight x strength (strength 0..1); a kind's score is 1 - the product of (1 - evidence). */
   weights: z
     .strictObject({
-      shared_device: weight(DEFAULT_WEIGHTS.shared_device),
-      shared_address: weight(DEFAULT_WEIGHTS.shared_address),
-      registration_burst: weight(DEFAULT_WEIGHTS.registration_burst),
-      coupon_only: weight(DEFAULT_WEIGHTS.coupon_only),
-      emulator: weight(DEFAULT_WEIGHTS.emulator),
-      fast_limited_buys: weight(DEFAULT_WEIGHTS.fast_limited_buys),
-      linked_limited_buys: weight(DEFAULT_WEIGHTS.linked_limited_buys),
+      shared_device: weight(DEFAULT_RISK_WEIGHTS.shared_device),
+      shared_address: weight(DEFAULT_RISK_WEIGHTS.shared_address),
+      registration_burst: weight(DEFAULT_RISK_WEIGHTS.registration_burst),
+      coupon_only: weight(DEFAULT_RISK_WEIGHTS.coupon_only),
+      emulator: weight(DEFAULT_RISK_WEIGHTS.emulator),
+      fast_limited_buys: weight(DEFAULT_RISK_WEIGHTS.fast_limited_buys),
+      linked_limited_buys: weight(DEFAULT_RISK_WEIGHTS.linked_limited_buys),
     })
-    .default(DEFAULT_WEIGHTS),
+    .default(DEFAULT_RISK_WEIGHTS),
   /** Accounts on the user's most shared device, or delivery address (a couple sharing one is ordinary). */
   sharedAccounts: crowd(2, 10),
   /** Linked accounts (same device or address) registered within `windowSeconds` of the user, the user included. */

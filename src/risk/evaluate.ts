@@ -16,7 +16,7 @@ import { dropRiskWorkTables } from './signals.js';
 const SCORES = 'risk_w_scores';
 
 /** The truth.abuse kind each risk kind is checked against. */
-export const TRUTH_KIND: Record<RiskKind, string> = { coupon_abuse: 'coupon_farm', scalping: 'scalper' };
+export const RISK_TRUTH_KIND: Record<RiskKind, string> = { coupon_abuse: 'coupon_farm', scalping: 'scalper' };
 
 export interface RiskCounts {
   /** Accounts flagged (with this main kind, for a kind). */
@@ -77,7 +77,7 @@ export async function evaluateRisk(ws: Workspace, options: RiskEvaluationOptions
     const [u] = await wh.query<{ n: number }>(`SELECT count(*) AS n FROM ${SCORES}`);
     const sum = (pred: (r: (typeof rows)[number]) => boolean) => rows.filter(pred).reduce((s, r) => s + Number(r.n), 0);
     const kinds = RISK_KINDS.map((kind) => {
-      const truthKind = TRUTH_KIND[kind];
+      const truthKind = RISK_TRUTH_KIND[kind];
       return {
         kind,
         truthKind,

@@ -6,7 +6,7 @@
  */
 import { SqlParams } from '../conditions/params.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { RISK_SIGNALS, signalKind, type RiskConfig } from './config.js';
+import { RISK_SIGNALS, riskSignalKind, type RiskConfig } from './config.js';
 import { computeSignals, W } from './signals.js';
 
 /** The columns of user_risk, in order. */
@@ -23,7 +23,7 @@ const DECIMALS = 6;
 export async function scoreUsers(wh: Warehouse, asOf: Date, config: RiskConfig, table: string, options: { temporary?: boolean } = {}): Promise<void> {
   await computeSignals(wh, asOf, config, RISK_SIGNALS);
   const p = new SqlParams();
-  const weights = RISK_SIGNALS.map((s) => `(${p.bind(s)}, ${p.bind(signalKind(s))}, CAST(${p.bind(config.weights[s])} AS DOUBLE))`).join(', ');
+  const weights = RISK_SIGNALS.map((s) => `(${p.bind(s)}, ${p.bind(riskSignalKind(s))}, CAST(${p.bind(config.weights[s])} AS DOUBLE))`).join(', ');
   const t = `CAST(${p.bind(asOf)} AS TIMESTAMP)`;
   const noisyOr = (kind: string) => `round(1 - coalesce(product(1 - evidence) FILTER (WHERE kind = ${p.bind(kind)}), 1), ${DECIMALS})`;
   await wh.run(

@@ -80,7 +80,7 @@ export function renderRiskList(list: RiskList): string {
     head,
     renderTable(
       ['user', 'flagged', 'score', 'kind', 'coupon abuse', 'scalping', 'reasons'],
-      list.rows.map((r) => [r.user_id, r.flagged ? 'yes' : 'no', score(r.score), r.kind ?? '-', score(r.coupon_abuse), score(r.scalping), r.reasons.join('; ')]),
+      list.rows.map((r) => [String(r.user_id), r.flagged ? 'yes' : 'no', score(r.score), r.kind ?? '-', score(r.coupon_abuse), score(r.scalping), r.reasons.join('; ')]),
     ),
   ];
   if (list.rows.length < list.total) lines.push(`... ${formatNumber(list.total - list.rows.length)} more (use --top or --json)`);
