@@ -20,7 +20,7 @@ export const InfluenceOptionsSchema = z.strictObject({
   /** Weight of conversions in the score: score = (1 - w) x reach / max reach + w x buyers / max buyers. */
   conversionWeight: z.number().min(0).max(1).default(0.5),
   /** A KOL reaches at least this many times the average user of the graph (reach = PageRank x nodes). */
-  kolReach: z.number().positive().default(100),
+  kolReach: z.number().positive().default(50),
   /** A KOC is not a KOL, reaches at least this many times the average user and drove at least one buyer. */
   kocReach: z.number().positive().default(5),
 });

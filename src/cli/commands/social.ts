@@ -67,7 +67,7 @@ export function registerSocialCommands(program: Command): void {
     .option('--kinds <list>', `edge kinds PageRank runs on, from ${INFLUENCE_KINDS.join(', ')} (default follow,share)`, parseKinds)
     .option('--alpha <a>', 'PageRank damping factor (default 0.85)', parseBetween(0, 1, false))
     .option('--conversion-weight <w>', 'weight of driven buyers in the score, 0 to 1 (default 0.5)', parseBetween(0, 1, true))
-    .option('--kol-reach <r>', 'KOL: reach at least this many times the average user (default 100)', parsePositiveNumber)
+    .option('--kol-reach <r>', 'KOL: reach at least this many times the average user (default 50)', parsePositiveNumber)
     .option('--koc-reach <r>', 'KOC: reach at least this, and at least one driven buyer (default 5)', parsePositiveNumber)
     .option('--resolution <r>', 'Louvain resolution: above 1 more, smaller communities (default 1)', parsePositiveNumber)
     .option('--seed <n>', 'seed of Louvain\'s node order (default 42)', parseWhole)
