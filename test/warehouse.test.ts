@@ -78,3 +78,24 @@ test('lookup: a kept statement reads new rows, follows a table replaced under it
     await wh.close();
   }
 });
+
+test('appendColumns: typed arrays into INTEGER and DOUBLE columns, exactly, across many chunks, temp tables too', async () => {
+  const wh = await DuckDBWarehouse.open(':memory:');
+  try {
+    const n = 5000; // more than two of the engine's 2,048-row chunks
+    const ids = Int32Array.from({ length: n + 10 }, (_, i) => i - 7);
+    const values = Float64Array.from({ length: n + 10 }, (_, i) => i / 3 + 0.1);
+    await wh.run('CREATE TEMP TABLE t (id INTEGER, v DOUBLE)');
+    await wh.appendColumns('t', [ids, values], { temporary: true, rows: n });
+    const [r] = await wh.query<{ n: number; min: number; max: number; exact: number }>(
+      'SELECT count(*) AS n, min(id) AS min, max(id) AS max, count(*) FILTER (WHERE v = (id + 7) / 3 + 0.1) AS exact FROM t',
+    );
+    assert.deepEqual(r, { n, min: -7, max: n - 8, exact: n });
+    await wh.run('CREATE TABLE p (id INTEGER)');
+    await wh.appendColumns('p', [Int32Array.of(4, 5, 6)]);
+    assert.deepEqual(await wh.query('SELECT sum(id) AS s FROM p'), [{ s: 15 }]);
+    await assert.rejects(wh.appendColumns('p', [Int32Array.of(1)], { rows: 2 }), /shorter than 2 rows/);
+  } finally {
+    await wh.close();
+  }
+});

@@ -1,5 +1,5 @@
 /** The embedded default: a `Warehouse` on a single DuckDB file. */
-import { DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
+import { DOUBLE, DuckDBConnection, DuckDBDataChunk, DuckDBInstance, INTEGER, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { duckdbDialect } from './dialect.js';
 import type { QueryProgress, Row, SqlValue, Warehouse } from './warehouse.js';
 
@@ -80,6 +80,30 @@ export class DuckDBWarehouse implements Warehouse {
         return `(${marks.join(', ')})`;
       });
       await this.run(`INSERT INTO ${this.dialect.ident(table)} VALUES ${tuples.join(', ')}`, params);
+    }
+  }
+
+  async appendColumns(table: string, columns: readonly (Int32Array | Float64Array)[], options: { temporary?: boolean; rows?: number } = {}): Promise<void> {
+    const rows = options.rows ?? columns[0]?.length ?? 0;
+    if (columns.some((c) => c.length < rows)) throw new Error(`appendColumns to ${table}: a column is shorter than ${rows} rows`);
+    if (rows === 0) return;
+    const appender = await this.connection.createAppender(table, options.temporary ? 'main' : null, options.temporary ? 'temp' : null);
+    try {
+      const chunk = DuckDBDataChunk.create(columns.map((c) => (c instanceof Int32Array ? INTEGER : DOUBLE)), 2048);
+      const size = 2048; // the engine's vector size
+      for (let lo = 0; lo < rows; lo += size) {
+        const n = Math.min(size, rows - lo);
+        chunk.rowCount = n;
+        columns.forEach((column, c) => {
+          const vector = chunk.getColumnVector(c);
+          for (let i = 0; i < n; i++) vector.setItem(i, column[lo + i]!);
+          vector.flush();
+        });
+        appender.appendDataChunk(chunk);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
     }
   }
 

@@ -28,6 +28,12 @@ export interface Warehouse {
   lookup<T = Row>(sql: string, params: readonly SqlValue[]): Promise<T[]>;
   /** Bulk-appends rows to a table, columns in the table's declared order. */
   append(table: string, rows: readonly (readonly SqlValue[])[]): Promise<void>;
+  /**
+   * Bulk-appends typed arrays as columns (Int32Array to an INTEGER column, Float64Array to a DOUBLE one) to
+   * an existing table (`temporary`: a temp table), in the table's column order. For millions of rows
+   * computed in JavaScript: the engine takes them in binary chunks, with no text on the way.
+   */
+  appendColumns(table: string, columns: readonly (Int32Array | Float64Array)[], options?: { temporary?: boolean; rows?: number }): Promise<void>;
   /** Runs `work` in one transaction: all of it is stored, or none of it. */
   transaction<T>(work: () => Promise<T>): Promise<T>;
   /** Progress of the statement running now, for progress bars. */

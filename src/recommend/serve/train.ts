@@ -100,7 +100,7 @@ export async function blendInto(ctx: SourceContext, chunks: number, target: stri
         t = Date.now();
         const table = `rec_cf_${name}`;
         await wh.run(`CREATE OR REPLACE TEMP TABLE ${table} (user_id BIGINT, item_id BIGINT, score DOUBLE, ev_item BIGINT, ev_n DOUBLE)`);
-        await scoreCollaborative(wh, model, `(SELECT user_id FROM ${T.chunk} WHERE personalised)`, ctx.config.candidatesPerSource, table, ctx.scratchDir);
+        await scoreCollaborative(wh, model, `(SELECT user_id FROM ${T.chunk} WHERE personalised)`, ctx.config.candidatesPerSource, table);
         overrides[name] = {
           sql: `SELECT user_id, item_id, score, ev_item, CAST(NULL AS BIGINT) AS ev_cat, ev_n, CAST(NULL AS DOUBLE) AS ev_m,
                   CAST(NULL AS VARCHAR) AS ev_text, CAST(NULL AS VARCHAR) AS ev_text2 FROM ${table}`,
@@ -153,7 +153,7 @@ export async function trainRecommendations(ws: Workspace, options: TrainOptions 
     const prepared = await timed('interactions and source tables', () => prepareSources(wh, raw, asOf, config));
     const interactions: InteractionsRelation = { sql: `SELECT user_id, item_id, ts, weight FROM ${T.interactions}`, params: [] };
     models = await timed('models', () => trainModels(ws, interactions, asOf, config, !options.keepWorkingTables));
-    const ctx: SourceContext = { wh, asOf, config, has: prepared.has, models, scratchDir: ws.paths.tmp };
+    const ctx: SourceContext = { wh, asOf, config, has: prepared.has, models };
 
     await wh.run(`CREATE OR REPLACE TABLE ${STAGING} (user_id BIGINT, rank INTEGER, item_id BIGINT, score DOUBLE, source VARCHAR, reason_en VARCHAR, reason_zh VARCHAR)`);
     let blendSteps: TrainStep[] = [];

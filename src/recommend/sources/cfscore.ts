@@ -15,11 +15,8 @@
  * only the kept top k go back. Memory: the item neighbour lists (item-CF) or the chunk's neighbours'
  * histories (user-CF), and one chunk's candidates.
  *
- * Rows go back as comma-separated text parameters split in the engine (as the algorithms' neighbour step).
+ * Rows go back as binary column chunks (as the algorithms' neighbour step).
  */
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Warehouse } from '../../warehouse/warehouse.js';
 import type { TrainedModel } from '../algorithms/types.js';
 
@@ -65,9 +62,9 @@ async function fetchLists(wh: Warehouse, sql: string): Promise<Lists> {
 /**
  * Scores the users of `chunkUsers` (a table or subquery selecting user_id) with the model and inserts
  * `user_id, item_id, score, ev_item, ev_n` rows into `target` (a table with those columns). Returns the rows
- * inserted. The rows pass through a CSV file in `scratchDir` (a workspace's tmp folder; default the system's).
+ * inserted. The rows go to the engine as binary column chunks (`Warehouse.appendColumns`), a block at a time.
  */
-export async function scoreCollaborative(wh: Warehouse, model: TrainedModel, chunkUsers: string, k: number, target: string, scratchDir = tmpdir()): Promise<number> {
+export async function scoreCollaborative(wh: Warehouse, model: TrainedModel, chunkUsers: string, k: number, target: string): Promise<number> {
   const history = quoted(model.prefix, 'history');
   const neighbours = quoted(model.prefix, 'neighbours');
   const seen = quoted(model.prefix, 'seen');
@@ -124,16 +121,18 @@ export async function scoreCollaborative(wh: Warehouse, model: TrainedModel, chu
   const touched = new Int32Array(n);
   const dropped = new Uint8Array(n);
 
-  // The kept rows go to a CSV file, read by the engine in one statement: far faster than appending rows one by one.
-  mkdirSync(scratchDir, { recursive: true });
-  const file = join(scratchDir, `portrait-cf-${process.pid}-${model.algorithm}-${Date.now()}.csv`);
-  writeFileSync(file, '');
-  let lines: string[] = [];
+  // The kept rows, a block at a time, in typed arrays sent to a temp table of doubles (ids are whole numbers
+  // below 2^53 here, exact as doubles); the engine casts them when copying into `target`.
+  const block = { user: new Float64Array(STORE_ROWS), item: new Float64Array(STORE_ROWS), score: new Float64Array(STORE_ROWS), evItem: new Float64Array(STORE_ROWS), evN: new Float64Array(STORE_ROWS) };
+  const staging = `rec_cf_rows_${model.algorithm}`;
+  await wh.run(`CREATE OR REPLACE TEMP TABLE ${staging} (user_id DOUBLE, item_id DOUBLE, score DOUBLE, ev_item DOUBLE, ev_n DOUBLE)`);
+  let inBlock = 0;
   let rows = 0;
-  const flush = () => {
-    if (lines.length) appendFileSync(file, lines.join(''));
-    rows += lines.length;
-    lines = [];
+  const flush = async () => {
+    if (inBlock === 0) return;
+    await wh.appendColumns(staging, [block.user, block.item, block.score, block.evItem, block.evN], { temporary: true, rows: inBlock });
+    rows += inBlock;
+    inBlock = 0;
   };
   const rounded = new Float64Array(n);
   const scratch = new Float64Array(n);
@@ -186,27 +185,32 @@ export async function scoreCollaborative(wh: Warehouse, model: TrainedModel, chu
     for (let t = 0; t < Math.min(k, kept.length); t++) {
       const x = kept[t]!;
       // user-CF: no evidence item, an empty field read back as NULL.
-      lines.push(`${user},${itemOf[x]!},${acc[x]!},${isItem ? bestKey[x]! : ''},${cnt[x]!}\n`);
+      block.user[inBlock] = user;
+      block.item[inBlock] = itemOf[x]!;
+      block.score[inBlock] = acc[x]!;
+      block.evItem[inBlock] = isItem ? bestKey[x]! : NaN;
+      block.evN[inBlock] = cnt[x]!;
+      inBlock++;
+      if (inBlock === STORE_ROWS) await flush();
     }
     for (let t = 0; t < m; t++) {
       const x = touched[t]!;
       acc[x] = 0; cnt[x] = 0; best[x] = -1; dropped[x] = 0;
     }
     if (excluded) for (let t = 0; t < excluded.length; t++) { const x = indexOf(excluded[t]!); if (x >= 0) dropped[x] = 0; }
-    if (lines.length >= STORE_ROWS) flush();
   }
-  flush();
+  await flush();
   try {
     if (rows > 0) {
+      // user-CF has no evidence item: NaN in the block, NULL in the table.
       await wh.run(
         `INSERT INTO ${target} (user_id, item_id, score, ev_item, ev_n)
-         SELECT user_id, item_id, score, ev_item, ev_n FROM read_csv($1, header = false, delim = ',', quote = '', escape = '',
-           columns = {'user_id': 'BIGINT', 'item_id': 'BIGINT', 'score': 'DOUBLE', 'ev_item': 'BIGINT', 'ev_n': 'DOUBLE'})`,
-        [file],
+         SELECT CAST(user_id AS BIGINT), CAST(item_id AS BIGINT), score, CAST(CASE WHEN isnan(ev_item) THEN NULL ELSE ev_item END AS BIGINT), ev_n
+         FROM ${staging}`,
       );
     }
   } finally {
-    rmSync(file, { force: true });
+    await wh.run(`DROP TABLE IF EXISTS ${staging}`);
   }
   return rows;
 }

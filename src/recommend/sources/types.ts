@@ -30,8 +30,6 @@ export interface SourceContext {
   has: { interest: boolean; cycles: boolean; gifts: boolean; tags: boolean };
   /** Models trained by the algorithms module for this run. */
   models: Partial<Record<'popular' | 'itemcf' | 'usercf', TrainedModel>>;
-  /** Where scratch files go (the workspace's tmp folder); the system's temp folder when absent. */
-  scratchDir?: string;
 }
 
 export interface Source {
