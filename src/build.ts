@@ -13,6 +13,7 @@ import { buildGiftFlags } from './tags/noise/index.js';
 import { buildPredictions } from './tags/predict/index.js';
 import { buildTraits } from './tags/traits/build.js';
 import { buildRfm } from './segments/rfm.js';
+import { buildUserRisk } from './risk/index.js';
 import { buildTags } from './tags/values/build.js';
 import type { Workspace } from './workspace/workspace.js';
 
@@ -44,6 +45,7 @@ const BUILD_STAGES: readonly Stage[] = [
   { name: 'lifetime value', run: (ws, asOf) => buildClvScores(ws, { asOf }) },
   { name: 'lifecycle', run: (ws, asOf) => buildLifecycle(ws, { asOf, thresholds: ws.config.lifecycle }) },
   { name: 'rfm', run: (ws, asOf) => buildRfm(ws, { asOf }) },
+  { name: 'abuse risk', run: (ws, asOf) => buildUserRisk(ws, { asOf }) },
   { name: 'predicted attributes', run: (ws, asOf) => buildPredictions(ws, { asOf }) },
   {
     name: 'tags',

@@ -45,3 +45,4 @@ export { writeReport } from './report/index.js';
 export * as recommend from './recommend/index.js';
 export * as recommendAlgorithms from './recommend/algorithms/index.js';
 export * as recommendEvaluation from './recommend/evaluate/index.js';
+export * from './risk/index.js';
