@@ -80,15 +80,19 @@ export interface AssignmentRelation {
   notes: string[];
 }
 
+/** SELECT user_id, arm, bucket over `membersSql` (SELECT user_id ...), binding the campaign id and threshold into `p`. */
+function splitSql(ws: Workspace, def: CampaignDefinition, membersSql: string, p: SqlParams): string {
+  const bucket = bucketSql(ws.wh.dialect, `CAST(${p.bind(def.id)} AS VARCHAR)`, 'user_id');
+  return `SELECT CAST(user_id AS BIGINT) AS user_id,
+      CASE WHEN bucket < CAST(${p.bind(holdoutThreshold(def.holdout).toString())} AS UBIGINT) THEN 'holdout' ELSE 'treatment' END AS arm, bucket
+    FROM (SELECT user_id, ${bucket} AS bucket FROM (${membersSql}))`;
+}
+
 /** The split computed from the definition (nothing stored). */
 export async function computedAssignment(ws: Workspace, def: CampaignDefinition, registries: AudienceRegistries = loadRegistries(ws)): Promise<AssignmentRelation> {
   const audience = await compileAudience(ws, def, registries);
   const p = new SqlParams();
-  const members = embedSql(audience.sql, audience.params, p);
-  const bucket = bucketSql(ws.wh.dialect, `CAST(${p.bind(def.id)} AS VARCHAR)`, 'user_id');
-  const sql = `SELECT CAST(user_id AS BIGINT) AS user_id,
-      CASE WHEN bucket < CAST(${p.bind(holdoutThreshold(def.holdout).toString())} AS UBIGINT) THEN 'holdout' ELSE 'treatment' END AS arm, bucket
-    FROM (SELECT user_id, ${bucket} AS bucket FROM (${members}))`;
+  const sql = splitSql(ws, def, embedSql(audience.sql, audience.params, p), p);
   return { sql, params: p.values, source: 'computed', audienceAsOf: audience.asOf, portraitAsOf: audience.portraitAsOf, plannedHoldout: def.holdout, notes: audience.notes };
 }
 
@@ -154,15 +158,6 @@ export interface AssignOptions {
   minSize?: number | undefined;
 }
 
-async function countOptedOut(ws: Workspace, def: CampaignDefinition, registries: AudienceRegistries): Promise<number> {
-  const everyone = await compileAudience(ws, def, registries, true);
-  const rows = await ws.wh.query<{ n: number }>(
-    `SELECT count(*) AS n FROM (${everyone.sql}) WHERE user_id IN (SELECT user_id FROM consents WHERE purpose = 'targeting' AND NOT allowed)`,
-    everyone.params,
-  );
-  return Number(rows[0]?.n ?? 0);
-}
-
 /**
  * Takes the audience as of the start, splits it and stores the split (replacing this campaign's earlier
  * one in one transaction); with `out`, also writes user_id, arm to a file (written beside it and renamed).
@@ -171,42 +166,50 @@ export async function assignCampaign(ws: Workspace, campaign: string | CampaignD
   const def = typeof campaign === 'string' ? CampaignRegistry.load(ws).require(campaign) : campaign;
   const format = options.out === undefined ? undefined : { '.csv': 'csv', '.parquet': 'parquet' }[extname(options.out).toLowerCase()];
   if (options.out !== undefined && !format) throw new PortraitError(`cannot write the split to ${options.out}`, 'name a .csv or .parquet file');
-  const registries = loadRegistries(ws);
-  const split = await computedAssignment(ws, def, registries);
-  const optedOut = await countOptedOut(ws, def, registries);
+  // One pass over the audience with the users who refused targeting kept and marked, so they can be
+  // counted without taking the audience twice; only the others are split.
+  const everyone = await compileAudience(ws, def, loadRegistries(ws), true);
+  const p = new SqlParams();
+  const staged = `SELECT CAST(${p.bind(def.id)} AS VARCHAR) AS campaign_id, user_id, arm, bucket,
+      user_id IN (SELECT user_id FROM consents WHERE purpose = 'targeting' AND NOT allowed) AS opted_out
+    FROM (${splitSql(ws, def, embedSql(everyone.sql, everyone.params, p), p)})`;
   const { wh } = ws;
+  // The split is computed outside the transaction (the engine reads a table made inside one on one
+  // thread only); the swap into campaign_assignments is one transaction, so a failure leaves the old split.
+  await wh.run(`CREATE OR REPLACE TABLE ${STAGING} AS ${staged}`, p.values);
   const counts = await wh.transaction(async () => {
-    await wh.run(`CREATE OR REPLACE TABLE ${STAGING} AS SELECT CAST($${split.params.length + 1} AS VARCHAR) AS campaign_id, user_id, arm, bucket FROM (${split.sql})`, [...split.params, def.id]);
     await wh.run(`CREATE TABLE IF NOT EXISTS ${ASSIGNMENTS_TABLE} (campaign_id VARCHAR, user_id BIGINT, arm VARCHAR, bucket UBIGINT)`);
     await wh.run(`CREATE TABLE IF NOT EXISTS ${ASSIGNMENT_RUNS_TABLE} (campaign_id VARCHAR, fingerprint VARCHAR, holdout DOUBLE,
       audience_as_of TIMESTAMP, portrait_as_of TIMESTAMP, users BIGINT, treatment BIGINT, holdout_users BIGINT, opted_out BIGINT)`);
     await wh.run(`DELETE FROM ${ASSIGNMENTS_TABLE} WHERE campaign_id = $1`, [def.id]);
-    await wh.run(`INSERT INTO ${ASSIGNMENTS_TABLE} SELECT * FROM ${STAGING} ORDER BY user_id`);
-    const [c] = await wh.query<{ treatment: number; holdout: number }>(
-      `SELECT count(*) FILTER (WHERE arm = 'treatment') AS treatment, count(*) FILTER (WHERE arm = 'holdout') AS holdout FROM ${STAGING}`,
+    await wh.run(`INSERT INTO ${ASSIGNMENTS_TABLE} SELECT campaign_id, user_id, arm, bucket FROM ${STAGING} WHERE NOT opted_out`);
+    const [c] = await wh.query<{ treatment: number; holdout: number; opted_out: number }>(
+      `SELECT count(*) FILTER (WHERE arm = 'treatment' AND NOT opted_out) AS treatment, count(*) FILTER (WHERE arm = 'holdout' AND NOT opted_out) AS holdout,
+         count(*) FILTER (WHERE opted_out) AS opted_out FROM ${STAGING}`,
     );
     const treatment = Number(c?.treatment ?? 0);
     const holdout = Number(c?.holdout ?? 0);
+    const optedOut = Number(c?.opted_out ?? 0);
     await wh.run(`DELETE FROM ${ASSIGNMENT_RUNS_TABLE} WHERE campaign_id = $1`, [def.id]);
     await wh.run(`INSERT INTO ${ASSIGNMENT_RUNS_TABLE} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
-      def.id, assignmentFingerprint(def), def.holdout, split.audienceAsOf, split.portraitAsOf, treatment + holdout, treatment, holdout, optedOut,
+      def.id, assignmentFingerprint(def), def.holdout, everyone.asOf, everyone.portraitAsOf, treatment + holdout, treatment, holdout, optedOut,
     ]);
     await wh.run(`DROP TABLE ${STAGING}`);
-    return { treatment, holdout };
+    return { treatment, holdout, optedOut };
   });
   const users = counts.treatment + counts.holdout;
   const report: AssignmentReport = {
     campaign: def.id,
-    audienceAsOf: split.audienceAsOf,
-    portraitAsOf: split.portraitAsOf,
+    audienceAsOf: everyone.asOf,
+    portraitAsOf: everyone.portraitAsOf,
     users,
     treatment: counts.treatment,
     holdout: counts.holdout,
     plannedHoldout: def.holdout,
-    optedOut,
+    optedOut: counts.optedOut,
     sampleRatio: sampleRatioCheck(counts.treatment, counts.holdout, def.holdout),
     out: null,
-    notes: split.notes,
+    notes: everyone.notes,
   };
   if (options.out !== undefined && format) {
     const minSize = options.minSize ?? ws.config.defaults.minAudienceSize;

@@ -4,7 +4,7 @@
  * (an event or a registration) and never holding a user who refused targeting. Conditions on the
  * portrait (tags, interests, segments, lifecycle, RFM) read it as it was last built.
  */
-import { compileCondition, conditionContext, formatPath } from '../../conditions/compile.js';
+import { compileCondition, formatPath, type CompileContext } from '../../conditions/compile.js';
 import { SqlParams } from '../../conditions/params.js';
 import type { Condition } from '../../conditions/schema.js';
 import { PortraitError } from '../../errors.js';
@@ -61,9 +61,18 @@ function knownUsersSql(asOfSql: string): string {
  * Throws a PortraitError naming the JSON path of an unknown tag or segment; nothing is read.
  */
 export function audienceSql(def: CampaignDefinition, params: SqlParams, registries: AudienceRegistries, asOf: Date, keepOptedOut = false): string {
-  const known = knownUsersSql(`CAST(${params.bind(asOf)} AS TIMESTAMP)`);
-  const ctx = conditionContext(params, asOf, {
-    universe: known,
+  // The as-of time and the known users are bound on first use, so the statement carries no parameter it
+  // does not read (the engine refuses those).
+  let asOfSql: string | undefined;
+  let knownSql: string | undefined;
+  const ctx: CompileContext = {
+    params,
+    get asOf() {
+      return (asOfSql ??= `CAST(${params.bind(asOf)} AS TIMESTAMP)`);
+    },
+    get universe() {
+      return (knownSql ??= knownUsersSql(this.asOf));
+    },
     tagTable: TAG_VALUES_TABLE,
     interestTable: INTEREST_TABLE,
     tagType: (k) => registries.tags.typeOf(k),
@@ -72,11 +81,15 @@ export function audienceSql(def: CampaignDefinition, params: SqlParams, registri
       if (!segment) throw new PortraitError(`${formatPath(path)}: unknown segment "${name}"`, 'portrait segment list shows the segments');
       return registries.segments.compileInto(segment, params, asOf);
     },
-  });
+  };
+  // Each part of a compiled condition yields a user once, so no DISTINCT is needed.
   const members = compileCondition(def.audience, ctx, ['audience']);
-  const consent = keepOptedOut ? '' : `\n      AND user_id NOT IN (SELECT user_id FROM consents WHERE purpose = 'targeting' AND NOT allowed)`;
-  return `SELECT DISTINCT user_id FROM (${members})
-    WHERE user_id IN (SELECT user_id FROM ${known})${consent}`;
+  const filters: string[] = [];
+  // Events count only up to as-of and "not" is taken against the known users, so only the portrait
+  // (built at another time) can name users unknown at the start.
+  if (readsPortrait(def.audience)) filters.push(`user_id IN (SELECT user_id FROM ${ctx.universe})`);
+  if (!keepOptedOut) filters.push(`user_id NOT IN (SELECT user_id FROM consents WHERE purpose = 'targeting' AND NOT allowed)`);
+  return `SELECT user_id FROM (${members})${filters.length ? `\n    WHERE ${filters.join('\n      AND ')}` : ''}`;
 }
 
 export interface CompiledAudience {
