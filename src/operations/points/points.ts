@@ -9,8 +9,8 @@ import { PortraitError } from '../../errors.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { isKnownUser } from '../membership/known.js';
 import { paidOrderSource, type PaidOrderSource } from '../membership/paid-orders.js';
-import { pointsEntriesSql } from './entries.js';
-import { runLedger, type Ledger, type LedgerEntry, type LedgerTotals, type RawPointsEntry } from './ledger.js';
+import { pointsEntriesSql, readEntries } from './entries.js';
+import { runLedger, type Ledger, type LedgerEntry, type LedgerTotals } from './ledger.js';
 import type { ExpiryRules, IncentiveRules } from './rules.js';
 
 export interface PointsOptions {
@@ -20,19 +20,8 @@ export interface PointsOptions {
   rowsPerPart?: number;
 }
 
-interface EntryRow {
-  user_id: number;
-  ts: Date;
-  kind: RawPointsEntry['kind'];
-  source: RawPointsEntry['source'];
-  ref: string;
-  points: number;
-}
-
-/** Entries per replay part by default: about this many rows are held in memory at once. */
-const ROWS_PER_PART = 2_000_000;
-
-const toRaw = (r: EntryRow): RawPointsEntry => ({ ts: r.ts, kind: r.kind, source: r.source, ref: r.ref, points: Number(r.points) });
+/** Entries per replay part by default: about this many are held in memory (as text, then objects) at once. */
+const ROWS_PER_PART = 500_000;
 
 export interface UserPoints {
   userId: number;
@@ -55,8 +44,8 @@ export async function userPoints(ws: Workspace, userId: number, options: PointsO
   }
   const source = await paidOrderSource(ws.wh);
   const params = new SqlParams();
-  const rows = await ws.wh.query<EntryRow>(pointsEntriesSql(params, rules, { asOf, source, userId }), params.values);
-  const ledger = runLedger(rows.map(toRaw), asOf, rules.points.expiry);
+  const [mine] = await readEntries(ws.wh, pointsEntriesSql(params, rules, { asOf, source, userId }), params.values);
+  const ledger = runLedger(mine?.entries ?? [], asOf, rules.points.expiry);
   return {
     userId,
     asOf,
@@ -81,19 +70,18 @@ export async function replayLedgers(
   rowsPerPart = ROWS_PER_PART,
 ): Promise<{ source: PaidOrderSource; parts: number }> {
   const source = await paidOrderSource(ws.wh);
-  const countParams = new SqlParams();
-  const [c] = await ws.wh.query<{ n: number }>(`SELECT count(*) AS n FROM (${pointsEntriesSql(countParams, rules, { asOf, source })})`, countParams.values);
+  // An upper bound of the entries (order lines, reviews, redemption-type events), cheap to count.
+  const [c] = await ws.wh.query<{ n: number }>(
+    `SELECT (SELECT count(*) FROM ${source === 'orders' ? 'orders' : "events WHERE type = 'buy'"}) + (SELECT count(*) FROM reviews)
+       + (SELECT count(*) FROM events WHERE CAST(type AS VARCHAR) IN (${rules.points.redeem.eventTypes.map((_, i) => `$${i + 1}`).join(', ')})) AS n`,
+    rules.points.redeem.eventTypes,
+  );
   const parts = Math.max(1, Math.ceil(Number(c!.n) / rowsPerPart));
   for (let part = 0; part < parts; part++) {
     const params = new SqlParams();
     const sql = pointsEntriesSql(params, rules, { asOf, source, part: parts > 1 ? { part, of: parts } : undefined });
-    const rows = await ws.wh.query<EntryRow>(sql, params.values);
-    let start = 0;
-    for (let i = 1; i <= rows.length; i++) {
-      if (i < rows.length && Number(rows[i]!.user_id) === Number(rows[start]!.user_id)) continue;
-      const userId = Number(rows[start]!.user_id);
-      await each(userId, runLedger(rows.slice(start, i).map(toRaw), asOf, rules.points.expiry));
-      start = i;
+    for (const { userId, entries } of await readEntries(ws.wh, sql, params.values)) {
+      await each(userId, runLedger(entries, asOf, rules.points.expiry));
     }
   }
   return { source, parts };
