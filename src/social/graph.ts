@@ -24,19 +24,42 @@ export interface LoadedGraph<G> {
   size: number;
 }
 
+/** Seconds one step of a build took. */
+export interface BuildStep {
+  step: string;
+  seconds: number;
+}
+
+/** Runs `work` and appends its wall-clock seconds to `steps`. */
+export async function timed<T>(steps: BuildStep[], step: string, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  try {
+    return await work();
+  } finally {
+    steps.push({ step, seconds: (Date.now() - started) / 1000 });
+  }
+}
+
 /** Nodes per page of adjacency text read from the engine. */
 const PAGE_NODES = 100_000;
 
 /**
- * Stages `edgesSql` (columns a, b, w: user ids and a positive weight; for an undirected graph one row per
- * pair) as temporary tables `${prefix}_nodes` and `${prefix}_edges` with dense node indexes.
+ * Stages `edgesSql` (columns a, b, w: user ids and a positive weight) as temporary tables
+ * `${prefix}_nodes` and `${prefix}_edges` with dense node indexes. Parallel rows are summed into one edge;
+ * for an undirected graph (a, b) and (b, a) are the same pair, stored once with a < b. Self-loops are
+ * dropped.
  */
-export async function stageGraph(wh: Warehouse, prefix: string, edgesSql: string, params: readonly SqlValue[]): Promise<GraphTables> {
+export async function stageGraph(wh: Warehouse, prefix: string, edgesSql: string, params: readonly SqlValue[], undirected = false): Promise<GraphTables> {
   if (!/^[a-z_][a-z0-9_]*$/.test(prefix)) throw new Error(`not a table prefix: ${prefix}`);
   const raw = `${prefix}_raw`;
   const nodes = `${prefix}_nodes`;
   const edges = `${prefix}_edges`;
-  await wh.run(`CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT a, b, CAST(w AS DOUBLE) AS w FROM (${edgesSql}) e WHERE w > 0`, params);
+  const [a, b] = undirected ? ['least(a, b)', 'greatest(a, b)'] : ['a', 'b'];
+  await wh.run(
+    `CREATE OR REPLACE TEMP TABLE ${raw} AS
+     SELECT ${a} AS a, ${b} AS b, sum(CAST(w AS DOUBLE)) AS w FROM (${edgesSql}) e WHERE w > 0 AND a <> b GROUP BY ALL`,
+    params,
+  );
   await wh.run(`CREATE OR REPLACE TEMP TABLE ${nodes} AS
     SELECT user_id, CAST(row_number() OVER (ORDER BY user_id) - 1 AS INTEGER) AS ix
     FROM (SELECT a AS user_id FROM ${raw} UNION SELECT b FROM ${raw}) u`);
@@ -83,16 +106,12 @@ export async function loadDirected(wh: Warehouse, tables: GraphTables): Promise<
   return { graph, tables, order, size: graph.size };
 }
 
-/** The staged graph as a graphology UndirectedGraph (one staged row per pair), edge attribute `weight`. */
+/** The graph staged with `undirected` as a graphology UndirectedGraph, edge attribute `weight`. */
 export async function loadUndirected(wh: Warehouse, tables: GraphTables): Promise<LoadedGraph<UndirectedGraph>> {
   const order = await countOf(wh, tables.nodes);
   const graph = new UndirectedGraph();
   for (let i = 0; i < order; i++) graph.addNode(i);
-  await forEachEdge(wh, tables, order, (a, b, w) => {
-    // A pair staged twice (a, b) and (b, a) is one friendship: merge rather than fail.
-    if (graph.hasEdge(a, b)) graph.updateEdgeAttribute(a, b, 'weight', (x: number | undefined) => (x ?? 0) + w);
-    else graph.addUndirectedEdge(a, b, { weight: w });
-  });
+  await forEachEdge(wh, tables, order, (a, b, w) => void graph.addUndirectedEdge(a, b, { weight: w }));
   return { graph, tables, order, size: graph.size };
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { InfluenceOptions } from './config.js';
-import { dropGraphTables, loadDirected, stageGraph, storeNodeValues } from './graph.js';
+import { dropGraphTables, loadDirected, stageGraph, storeNodeValues, timed, type BuildStep } from './graph.js';
 import { pagerank } from './graphology.js';
 import { influenceEdgesSql } from './relations.js';
 
@@ -14,10 +14,12 @@ export interface InfluenceStageReport {
   /** Users in the influence graph, and its weighted edges (parallel edges merged). */
   nodes: number;
   edges: number;
-  /** PageRank iterations are not reported by graphology; seconds spent in it are. */
+  /** Seconds spent in graphology's PageRank. */
   pagerankSeconds: number;
   /** Rows written to the staging table. */
   rows: number;
+  /** Seconds per step: staging the edges, loading the graph, PageRank, writing the table. */
+  steps: BuildStep[];
 }
 
 /**
@@ -48,31 +50,12 @@ function conversionsSql(asOf: string): string {
 }
 
 /**
- * Builds `target` (a regular table, replaced) with one row per user in the influence graph or credited with
- * a conversion: reach, conversions, score, rank and tier. Reads `social_edges`, `events`, `items`,
- * `content` and `live_streams` as of `asOf`; `tmpDir` holds the PageRank hand-over file for a moment.
+ * The influence table from the PageRank hand-over (social_w_pr) and the conversions. Parameters: $1 as-of,
+ * $2 nodes of the graph, $3 conversion weight, $4 KOL reach, $5 KOC reach.
  */
-export async function buildInfluence(wh: Warehouse, asOf: Date, options: InfluenceOptions, target: string, tmpDir: string): Promise<InfluenceStageReport> {
-  const tables = await stageGraph(wh, 'social_w_inf', influenceEdgesSql('$1', options.kinds), [asOf]);
-  let pagerankSeconds = 0;
-  try {
-    const loaded = await loadDirected(wh, tables);
-    const { order } = loaded;
-    const scores = new Float64Array(order);
-    if (order > 0) {
-      const started = Date.now();
-      // graphology stops when the summed change is below order x tolerance: pass the per-node share.
-      const ranks = pagerank(loaded.graph, { alpha: options.alpha, tolerance: options.tolerance / order, maxIterations: 1000, getEdgeWeight: 'weight' });
-      pagerankSeconds = (Date.now() - started) / 1000;
-      for (let i = 0; i < order; i++) scores[i] = ranks[String(i)] ?? 0;
-    }
-    const edges = loaded.size;
-    loaded.graph.clear();
-    await storeNodeValues(wh, tmpDir, 'social_w_pr', ['pagerank'], [scores], order);
-    const w = options.conversionWeight;
-    await wh.run(
-      `CREATE OR REPLACE TABLE ${target} AS
-       WITH pr AS (SELECT n.user_id, p.pagerank, p.pagerank * CAST($2 AS DOUBLE) AS reach FROM ${tables.nodes} n JOIN social_w_pr p USING (ix)),
+function influenceTableSql(target: string, nodes: string): string {
+  return `CREATE OR REPLACE TABLE ${target} AS
+       WITH pr AS (SELECT n.user_id, p.pagerank, p.pagerank * CAST($2 AS DOUBLE) AS reach FROM ${nodes} n JOIN social_w_pr p USING (ix)),
        conv AS (${conversionsSql('$1')}),
        followers AS (SELECT dst_user_id AS user_id, count(DISTINCT src_user_id) AS followers FROM social_edges
                      WHERE kind = 'follow' AND ts <= CAST($1 AS TIMESTAMP) AND src_user_id <> dst_user_id GROUP BY 1),
@@ -97,11 +80,37 @@ export async function buildInfluence(wh: Warehouse, asOf: Date, options: Influen
          CAST(referred_users AS BIGINT) AS referred_users, CAST(buyers AS BIGINT) AS buyers, CAST(referred_buyers AS BIGINT) AS referred_buyers,
          CAST(content_buyers AS BIGINT) AS content_buyers, gmv,
          CASE WHEN reach >= CAST($4 AS DOUBLE) THEN 'kol' WHEN reach >= CAST($5 AS DOUBLE) AND buyers >= 1 THEN 'koc' END AS tier
-       FROM s ORDER BY rank`,
-      [asOf, order, w, options.kolReach, options.kocReach],
-    );
+       FROM s ORDER BY rank`;
+}
+
+/**
+ * Builds `target` (a regular table, replaced) with one row per user in the influence graph or credited with
+ * a conversion: reach, conversions, score, rank and tier. Reads `social_edges`, `events`, `items`,
+ * `content` and `live_streams` as of `asOf`; `tmpDir` holds the PageRank hand-over file for a moment.
+ */
+export async function buildInfluence(wh: Warehouse, asOf: Date, options: InfluenceOptions, target: string, tmpDir: string): Promise<InfluenceStageReport> {
+  const steps: BuildStep[] = [];
+  const tables = await timed(steps, 'influence: stage edges', () => stageGraph(wh, 'social_w_inf', influenceEdgesSql('$1', options.kinds), [asOf]));
+  try {
+    const loaded = await timed(steps, 'influence: load graph', () => loadDirected(wh, tables));
+    const { order } = loaded;
+    const scores = new Float64Array(order);
+    await timed(steps, 'influence: PageRank', async () => {
+      if (order === 0) return;
+      // graphology stops when the summed change is below order x tolerance: pass the per-node share.
+      const ranks = pagerank(loaded.graph, { alpha: options.alpha, tolerance: options.tolerance / order, maxIterations: 1000, getEdgeWeight: 'weight' });
+      for (let i = 0; i < order; i++) scores[i] = ranks[String(i)] ?? 0;
+    });
+    const edges = loaded.size;
+    loaded.graph.clear();
+    const w = options.conversionWeight;
+    await timed(steps, 'influence: conversions and table', async () => {
+      await storeNodeValues(wh, tmpDir, 'social_w_pr', ['pagerank'], [scores], order);
+      await wh.run(influenceTableSql(target, tables.nodes), [asOf, order, w, options.kolReach, options.kocReach]);
+    });
     const rows = await wh.query<{ n: number }>(`SELECT count(*) AS n FROM ${target}`);
-    return { nodes: order, edges, pagerankSeconds, rows: Number(rows[0]?.n ?? 0) };
+    const pagerankSeconds = steps.find((s) => s.step === 'influence: PageRank')!.seconds;
+    return { nodes: order, edges, pagerankSeconds, rows: Number(rows[0]?.n ?? 0), steps };
   } finally {
     await wh.run('DROP TABLE IF EXISTS social_w_pr');
     await dropGraphTables(wh, tables);

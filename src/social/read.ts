@@ -165,7 +165,7 @@ export async function communitySummaries(ws: Workspace, options: { minSize?: num
          WHERE ma.community = mb.community GROUP BY ma.community),
        buys AS (
          SELECT m.community, count(DISTINCT o.user_id) AS buyers, count(*) AS orders, coalesce(sum(o.amount), 0) AS spend
-         FROM social_w_members m JOIN (${purchasesSql(fromOrders, '$1')}) o ON o.user_id = m.user_id GROUP BY m.community)
+         FROM social_w_members m JOIN (${purchasesSql(fromOrders, '$1', 'SELECT user_id FROM social_w_members')}) o ON o.user_id = m.user_id GROUP BY m.community)
        SELECT m.community, count(*) AS size, sum(m.friends) AS degree, any_value(coalesce(i.n, 0)) AS inside,
          any_value(coalesce(b.buyers, 0)) AS buyers, any_value(coalesce(b.orders, 0)) AS orders, any_value(coalesce(b.spend, 0)) AS spend
        FROM social_w_members m LEFT JOIN inside i USING (community) LEFT JOIN buys b USING (community)

@@ -77,14 +77,17 @@ export function referralsSql(asOf: string, campaign: string | null): string {
 /**
  * Purchases as (user_id, order_id, ts, amount), one row per order: from `orders` when it holds any row
  * (an order's lines summed, at its first line's time, for that line's user), else one order per buy event
- * (its amount, else the item's list price times the quantity), as the growth metrics count them.
+ * (its amount, else the item's list price times the quantity), as the growth metrics count them. `users`,
+ * when given, is a relation selecting user_id: only their purchases are read.
  */
-export function purchasesSql(fromOrders: boolean, asOf: string): string {
+export function purchasesSql(fromOrders: boolean, asOf: string, users?: string): string {
   if (fromOrders) {
+    const only = users ? ` AND user_id IN (SELECT user_id FROM (${users}) only_users)` : '';
     return `SELECT arg_min(user_id, ts) AS user_id, order_id, min(ts) AS ts, CAST(sum(amount) AS DOUBLE) AS amount
-      FROM orders WHERE ts <= CAST(${asOf} AS TIMESTAMP) GROUP BY order_id`;
+      FROM orders WHERE ts <= CAST(${asOf} AS TIMESTAMP)${only} GROUP BY order_id`;
   }
+  const only = users ? ` AND e.user_id IN (SELECT user_id FROM (${users}) only_users)` : '';
   return `SELECT e.user_id, e.event_id AS order_id, e.ts, CAST(coalesce(e.amount, i.price * coalesce(e.quantity, 1)) AS DOUBLE) AS amount
     FROM events e LEFT JOIN items i ON i.item_id = e.item_id
-    WHERE e.type = 'buy' AND e.ts <= CAST(${asOf} AS TIMESTAMP)`;
+    WHERE e.type = 'buy' AND e.ts <= CAST(${asOf} AS TIMESTAMP)${only}`;
 }

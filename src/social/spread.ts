@@ -177,7 +177,7 @@ export function spreadNodesSql(p: SqlParams, asOf: Date, campaign: string | null
     seen AS (SELECT d.user_id, coalesce(d.registered_at, f.ts) AS first_seen FROM declared d LEFT JOIN first_event f USING (user_id)),
     bought AS (
       SELECT n.campaign_id, n.user_id, count(*) AS orders, sum(o.amount) AS gmv
-      FROM nodes n JOIN (${purchasesSql(fromOrders, a)}) o ON o.user_id = n.user_id AND o.ts >= n.entered_at
+      FROM nodes n JOIN (${purchasesSql(fromOrders, a, 'SELECT user_id FROM members')}) o ON o.user_id = n.user_id AND o.ts >= n.entered_at
       GROUP BY n.campaign_id, n.user_id),
     shares AS (
       SELECT ${EVENT_CAMPAIGN_SQL} AS campaign_id, user_id, count(*) AS shares FROM events

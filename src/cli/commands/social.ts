@@ -127,12 +127,15 @@ export function renderBuild(r: SocialBuildReport): string {
     renderPairs([
       ['influence graph', `${formatNumber(r.influence.nodes)} users, ${formatNumber(r.influence.edges)} weighted edges`],
       ['ranked users', r.influence.rows],
-      ['PageRank', `${formatNumber(r.influence.pagerankSeconds, 2)} s`],
       ['friend graph', `${formatNumber(r.communities.nodes)} users, ${formatNumber(r.communities.edges)} friendships`],
       ['communities', r.communities.communities],
       ['modularity', r.communities.modularity === null ? '-' : formatNumber(r.communities.modularity, 3)],
-      ['Louvain', `${formatNumber(r.communities.louvainSeconds, 2)} s`],
     ]),
+    '',
+    renderTable(
+      ['step', 'seconds'],
+      [...r.influence.steps, ...r.communities.steps].map((s) => [s.step, formatNumber(s.seconds, 2)]),
+    ),
   ].join('\n');
 }
 
