@@ -92,6 +92,8 @@ describe('forget on a hand-made workspace: each rule once', () => {
     await run('CREATE SCHEMA ops');
     await run('CREATE TABLE ops.scores (user_id VARCHAR, score DOUBLE)');
     await run(`INSERT INTO ops.scores VALUES ('5', 1.5), ('6', 2.5)`);
+    await run('CREATE TABLE ops.visits (user_id INTEGER, host_user_ids VARCHAR[])');
+    await run(`INSERT INTO ops.visits VALUES (5, ['6']), (6, ['5', NULL, '7'])`);
     await run(`INSERT INTO consents VALUES (5, 'targeting', false, '2017-11-20 00:00:00')`);
     // A quarantine file as a failed import leaves it: header, a multi-line value, the user's line.
     writeFileSync(
@@ -132,14 +134,15 @@ describe('forget on a hand-made workspace: each rule once', () => {
       live_streams: [1, 0],
       message_log: [1, 0],
       'ops.scores': [1, 0], // a text user_id in another schema
+      'ops.visits': [1, 1], // an INTEGER user_id; '5' taken out of a text list, the unknown (null) host kept
       orders: [1, 0],
       quarantine: [2, 0], // the CSV line and the JSONL line of user 5
       social_edges: [3, 0], // edges from or to 5; 6 -> 7 stays
       tag_values: [3, 1], // 5's city; 6's brought_by 5; 7's shares_with [5]; 6's shares_with [5, 7] -> [7]
       users: [1, 0],
     });
-    assert.equal(report.deleted, 25);
-    assert.equal(report.cleared, 4);
+    assert.equal(report.deleted, 26);
+    assert.equal(report.cleared, 5);
     assert.equal(report.dryRun, false);
     assert.equal(report.tablesChecked, Object.keys(countsBefore).length);
   });
@@ -188,6 +191,10 @@ describe('forget on a hand-made workspace: each rule once', () => {
       [[1, [6]], [2, [7]]],
     );
     assert.deepEqual((await rows<{ user_id: string }>(ws, 'SELECT user_id FROM ops.scores')).map((r) => r.user_id), ['6']);
+    assert.deepEqual(
+      (await rows<{ user_id: number; host_user_ids: (string | null)[] }>(ws, 'SELECT user_id, host_user_ids FROM ops.visits')).map((r) => [r.user_id, r.host_user_ids]),
+      [[6, [null, '7']]],
+    );
     // Every other table lost exactly what the report says.
     const after = await allCounts(ws);
     for (const [table, count] of Object.entries(countsBefore)) {
@@ -218,9 +225,9 @@ describe('forget on a hand-made workspace: each rule once', () => {
     assert.ok(entry);
     assert.equal(entry.subject, sha256(`${ws.config.salt}5`));
     assert.equal(report.subject, entry.subject);
-    assert.equal(entry.rows, 25);
+    assert.equal(entry.rows, 26);
     assert.deepEqual((entry.details.tables as Record<string, unknown>)['events'], { deleted: 2, cleared: 2 });
-    assert.equal(entry.details.cleared, 4);
+    assert.equal(entry.details.cleared, 5);
   });
 
   test('a user found nowhere: nothing changes, and the request is still on record', async () => {

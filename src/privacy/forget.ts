@@ -72,10 +72,23 @@ class Binder {
   }
 }
 
+/** The id bound for comparing with a column's values (a number, or text). */
+function idValue(c: UserColumn, b: Binder, id: bigint): string {
+  return c.text ? b.bind(String(id)) : `CAST(${b.bind(id)} AS BIGINT)`;
+}
+
+/** A column's value, or a list's element `v`, in the form idValue compares with. */
+function comparable(c: UserColumn, expr: string): string {
+  return c.text && !/^VARCHAR(\[\])?$/.test(c.type) ? `CAST(${expr} AS VARCHAR)` : expr;
+}
+
 /** SQL true when the column holds the id (a list column: contains it). */
 function mentions(c: UserColumn, b: Binder, id: bigint): string {
-  const value = c.text ? b.bind(String(id)) : `CAST(${b.bind(id)} AS BIGINT)`;
-  return c.list ? `list_contains(${quoteIdent(c.name)}, ${value})` : `${quoteIdent(c.name)} = ${value}`;
+  const value = idValue(c, b, id);
+  const col = quoteIdent(c.name);
+  if (!c.list) return `${comparable(c, col)} = ${value}`;
+  const element = comparable(c, 'v');
+  return `list_contains(${element === 'v' ? col : `list_transform(${col}, v -> ${element})`}, ${value})`;
 }
 
 class Forgetting {
@@ -123,8 +136,8 @@ class Forgetting {
       const b = new Binder();
       const where = mentions(c, b, this.id);
       if (c.list) {
-        const value = c.text ? b.bind(String(this.id)) : `CAST(${b.bind(this.id)} AS BIGINT)`;
-        this.note(t, 0, await this.exec(`UPDATE ${t.sql} SET ${quoteIdent(c.name)} = list_filter(${quoteIdent(c.name)}, v -> v <> ${value}) WHERE ${where}`, b));
+        const value = idValue(c, b, this.id);
+        this.note(t, 0, await this.exec(`UPDATE ${t.sql} SET ${quoteIdent(c.name)} = list_filter(${quoteIdent(c.name)}, v -> ${comparable(c, 'v')} IS DISTINCT FROM ${value}) WHERE ${where}`, b));
       } else if (c.nullable) {
         this.note(t, 0, await this.exec(`UPDATE ${t.sql} SET ${quoteIdent(c.name)} = NULL WHERE ${where}`, b));
       } else {
@@ -153,7 +166,7 @@ class Forgetting {
       this.note(t, await this.exec(`DELETE FROM ${t.sql} WHERE ${inTags(d)} AND list_contains(CAST(lst AS VARCHAR[]), ${dv}) AND len(list_filter(CAST(lst AS VARCHAR[]), v -> v <> ${dv})) = 0`, d), 0);
       const u = new Binder();
       const uv = u.bind(text);
-      this.note(t, 0, await this.exec(`UPDATE ${t.sql} SET lst = list_filter(lst, v -> CAST(v AS VARCHAR) <> ${uv}) WHERE ${inTags(u)} AND list_contains(CAST(lst AS VARCHAR[]), ${uv})`, u));
+      this.note(t, 0, await this.exec(`UPDATE ${t.sql} SET lst = list_filter(lst, v -> CAST(v AS VARCHAR) IS DISTINCT FROM ${uv}) WHERE ${inTags(u)} AND list_contains(CAST(lst AS VARCHAR[]), ${uv})`, u));
     }
   }
 

@@ -35,7 +35,7 @@ export interface UserColumn extends ColumnInfo {
    */
   role: UserColumnRole;
   list: boolean;
-  /** Compared as text (VARCHAR) rather than as a number. */
+  /** Compared as text rather than as a number: VARCHAR, or any type that is not a number (cast to text). */
   text: boolean;
 }
 
@@ -60,6 +60,7 @@ export function quoteIdent(name: string): string {
 
 const isList = (type: string) => type.endsWith('[]');
 const elementType = (type: string) => (isList(type) ? type.slice(0, -2) : type);
+const NUMBER_TYPE = /^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|DECIMAL(\(.*\))?)$/;
 
 /**
  * A table's user columns with their roles. A table with a subject column (`user_id`, `creator_id`) belongs
@@ -72,7 +73,7 @@ export function classifyUserColumns(columns: readonly ColumnInfo[]): UserColumn[
   return named.map((c) => {
     const list = isList(c.type);
     const role: UserColumnRole = list ? 'reference' : !hasSubject || SUBJECT_COLUMNS.has(c.name.toLowerCase()) ? 'subject' : 'reference';
-    return { ...c, role, list, text: elementType(c.type) === 'VARCHAR' };
+    return { ...c, role, list, text: !NUMBER_TYPE.test(elementType(c.type)) };
   });
 }
 
