@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tagGrouping } from '../src/analytics/grouping.js';
@@ -19,7 +19,8 @@ import {
   type MetricEffect,
 } from '../src/operations/campaigns/index.js';
 import { resolveSynthOptions, synthesize } from '../src/synth/index.js';
-import { SYNTH_CAMPAIGN_ID } from '../src/synth/campaign.js';
+import { planSynthCampaign, SYNTH_CAMPAIGN_ID } from '../src/synth/campaign.js';
+import { planWorld } from '../src/synth/options.js';
 import { buildTags } from '../src/tags/values/build.js';
 import { TagRegistry } from '../src/tags/registry/registry.js';
 import { Workspace } from '../src/workspace/workspace.js';
@@ -200,6 +201,7 @@ describe('a campaign on a hand-made story', () => {
     const fresh = e.breakdown!.groups[1]!;
     close(fresh.pValue, 0.08326451666355045, 1e-12, 'new p (pooled SE)');
     assert.equal(fresh.ci, null, 'both arms at 0% or 100%: no unpooled SE, no interval');
+    assert.ok(e.notes.includes('fewer than 30 users in an arm of active, new: the normal approximation is rough there'), e.notes.join('\n'));
   });
 
   test('interim: as of 07-12 the period is half counted and retention not yet measurable', async () => {
@@ -229,6 +231,17 @@ describe('a campaign on a hand-made story', () => {
     assert.deepEqual([armOf('lapsed', 13, 0.5), armOf('lapsed', 15, 0.5)], ['holdout', 'treatment']);
     const e = await evaluateCampaign(ws, lapsed, { by: null });
     assert.deepEqual([e.assignment.treatment, e.assignment.holdout], [1, 1]);
+  });
+
+  test('an empty audience is reported, not an error', async () => {
+    const nobody = parseCampaign({ ...SPRING, id: 'nobody', audience: { behaviour: { event: 'buy' }, window: { last: '30d' }, op: '>=', value: 99 } }, 'nobody');
+    const e = await evaluateCampaign(ws, nobody);
+    assert.deepEqual([e.assignment.users, e.assignment.treatment, e.assignment.holdout], [0, 0, 0]);
+    assert.equal(e.assignment.sampleRatio.mismatch, false);
+    assert.equal(metric(e, 'conversion').pValue, null);
+    assert.equal(metric(e, 'gmv_per_user').ci, null);
+    assert.deepEqual(e.breakdown?.groups, []);
+    assert.ok(e.notes.includes('the audience is empty: nobody matched the condition by the start'));
   });
 
   test('assign stores the split; evaluate reads it; a changed definition is refused until assigned again', async () => {
@@ -455,4 +468,17 @@ test('the synthetic world\'s campaign: evaluated straight after synth, the true 
     await ws.close();
     t.cleanup();
   }
+});
+
+test('the examples are valid campaigns; synth-coupon.json is what the default world writes', () => {
+  const dir = new URL('../examples/campaigns/', import.meta.url).pathname;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  assert.deepEqual(files, ['double-11-women.json', 'synth-coupon.json', 'win-back-points.json']);
+  const parsed = files.map((f) => parseCampaign(JSON.parse(readFileSync(join(dir, f), 'utf8')), f));
+  assert.deepEqual(parsed.map((c) => c.id), files.map((f) => f.replace(/\.json$/, '')));
+  assert.deepEqual(parsed[1], planSynthCampaign(planWorld(resolveSynthOptions({})))!.definition);
+  // A nine-day world holds a shorter campaign; a two-day world has no room for one.
+  const short = planSynthCampaign(planWorld(resolveSynthOptions({ preset: 'taobao', users: 1000 })))!;
+  assert.deepEqual([short.definition.period, short.retentionDays, short.lookbackDays], [{ from: '2017-12-01', to: '2017-12-02' }, 1, 6]);
+  assert.equal(planSynthCampaign(planWorld(resolveSynthOptions({ days: 2, users: 100 }))), null);
 });

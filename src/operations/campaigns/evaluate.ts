@@ -89,6 +89,8 @@ export interface CampaignEvaluation {
 }
 
 const DAY_MS = 86_400_000;
+/** Below this many users in an arm, a group's interval is flagged as rough. */
+const SMALL_ARM = 30;
 const dayText = (d: Date) => d.toISOString().slice(0, 10);
 const timeText = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
 
@@ -161,7 +163,12 @@ export async function evaluateCampaign(ws: Workspace, campaign: string | Campaig
   const periodComplete = asOf.getTime() >= w.periodEnd.getTime() - 1000;
   const retentionStarted = asOf.getTime() >= w.retentionStart.getTime();
   const retentionComplete = asOf.getTime() >= w.retentionEnd.getTime() - 1000;
-  if (!periodComplete) notes.push(`interim: the period runs to the end of ${def.period.to}; events up to ${timeText(asOf)} are counted`);
+  if (!periodComplete) {
+    notes.push(
+      `interim: the period runs to the end of ${def.period.to}; events up to ${timeText(asOf)} are counted ` +
+        '(p-values are not corrected for looking more than once: judge the campaign at its end)',
+    );
+  }
   if (!retentionStarted) notes.push(`retention is measured from ${dayText(w.retentionStart)}, after as-of`);
   else if (!retentionComplete) notes.push(`retention window ${dayText(w.retentionStart)} .. ${dayText(new Date(w.retentionEnd.getTime() - DAY_MS))} is not over by as-of: partial`);
 
@@ -237,6 +244,8 @@ export async function evaluateCampaign(ws: Workspace, campaign: string | Campaig
       }),
     };
     if (breakdown.groups.length > 1) notes.push('group p-values are not adjusted for the number of groups: read them as leads, not findings');
+    const small = breakdown.groups.filter((g) => Math.min(g.treatment.users, g.holdout.users) < SMALL_ARM).map((g) => g.group);
+    if (small.length) notes.push(`fewer than ${SMALL_ARM} users in an arm of ${small.join(', ')}: the normal approximation is rough there`);
   }
 
   let redemptions: CampaignEvaluation['redemptions'] = null;
