@@ -6,9 +6,8 @@
 import { PortraitError } from '../../errors.js';
 import type { SqlParams } from '../../conditions/params.js';
 import type { Warehouse } from '../../warehouse/warehouse.js';
+import { RISK_TABLE } from '../../risk/build.js';
 import { tableExists } from '../../tags/values/build.js';
-
-export const RISK_TABLE = 'user_risk';
 
 /** Whether risk flags exist to read; a user_risk table without user_id and flagged is an error. */
 export async function riskFlagsAvailable(wh: Warehouse): Promise<boolean> {

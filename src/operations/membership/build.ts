@@ -8,6 +8,7 @@ import { SqlParams } from '../../conditions/params.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { naughtySql } from './naughty.js';
 import { paidOrderSource } from './paid-orders.js';
+import { resolveRules } from '../points/rules.js';
 import type { MembershipRules } from './rules.js';
 
 export const MEMBERSHIP_TABLE = 'user_membership';
@@ -22,13 +23,15 @@ export interface MembershipBuildReport {
   seconds: number;
 }
 
-export async function buildMembership(ws: Workspace, options: { asOf?: Date; rules: MembershipRules & { name: string } }): Promise<MembershipBuildReport> {
+/** `rules` default: the workspace's stored "default" rules, else the built-in ones. */
+export async function buildMembership(ws: Workspace, options: { asOf?: Date; rules?: MembershipRules & { name: string } } = {}): Promise<MembershipBuildReport> {
   const started = Date.now();
   const { wh } = ws;
+  const rules = options.rules ?? resolveRules(ws);
   const asOf = await requireAsOf(wh, options.asOf, 'membership');
   const source = await paidOrderSource(wh);
   const params = new SqlParams();
-  const sql = naughtySql(params, options.rules, { asOf, source });
+  const sql = naughtySql(params, rules, { asOf, source });
   try {
     await wh.run(`CREATE OR REPLACE TABLE ${STAGING} AS SELECT *, CAST(${params.bind(asOf)} AS TIMESTAMP) AS as_of FROM (${sql}) ORDER BY user_id`, params.values);
     const [n] = await wh.query<{ n: number; eligible: number }>(`SELECT count(*) AS n, count(*) FILTER (WHERE vip_eligible) AS eligible FROM ${STAGING}`);
@@ -36,7 +39,7 @@ export async function buildMembership(ws: Workspace, options: { asOf?: Date; rul
       await wh.run(`DROP TABLE IF EXISTS ${MEMBERSHIP_TABLE}`);
       await wh.run(`ALTER TABLE ${STAGING} RENAME TO ${MEMBERSHIP_TABLE}`);
       await wh.run(`CREATE OR REPLACE TABLE ${MEMBERSHIP_BUILDS_TABLE} (as_of TIMESTAMP, rules VARCHAR, order_source VARCHAR, users BIGINT)`);
-      await wh.run(`INSERT INTO ${MEMBERSHIP_BUILDS_TABLE} VALUES ($1, $2, $3, $4)`, [asOf, JSON.stringify(options.rules), source, Number(n!.n)]);
+      await wh.run(`INSERT INTO ${MEMBERSHIP_BUILDS_TABLE} VALUES ($1, $2, $3, $4)`, [asOf, JSON.stringify(rules), source, Number(n!.n)]);
     });
     return { asOf, rows: Number(n!.n), eligible: Number(n!.eligible), seconds: (Date.now() - started) / 1000 };
   } finally {

@@ -10,7 +10,7 @@ import { requireAsOf } from '../../analytics/as-of.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import type { LedgerEntry } from './ledger.js';
 import { replayLedgers } from './points.js';
-import type { IncentiveRules } from './rules.js';
+import { resolveRules, type IncentiveRules } from './rules.js';
 
 export const POINTS_TABLE = 'user_points';
 export const POINTS_LEDGER_TABLE = 'points_ledger';
@@ -69,20 +69,22 @@ export interface PointsBuildReport {
   seconds: number;
 }
 
-export async function buildPoints(ws: Workspace, options: { asOf?: Date; rules: IncentiveRules; rowsPerPart?: number }): Promise<PointsBuildReport> {
+/** `rules` default: the workspace's stored "default" rules, else the built-in ones. */
+export async function buildPoints(ws: Workspace, options: { asOf?: Date; rules?: IncentiveRules; rowsPerPart?: number } = {}): Promise<PointsBuildReport> {
   const started = Date.now();
   const { wh } = ws;
+  const rules = options.rules ?? resolveRules(ws);
   const asOf = await requireAsOf(wh, options.asOf, 'points');
   const usersFile = join(ws.paths.tmp, 'points-users.csv');
   const ledgerFile = join(ws.paths.tmp, 'points-ledger.csv');
   const users = new CsvWriter(usersFile);
   const ledger = new CsvWriter(ledgerFile);
-  const yuanPerPoint = options.rules.points.redeem.yuanPerPoint;
+  const yuanPerPoint = rules.points.redeem.yuanPerPoint;
   let balance = 0;
   const staging = { users: `${POINTS_TABLE}_staging`, ledger: `${POINTS_LEDGER_TABLE}_staging` };
   try {
     try {
-      await replayLedgers(ws, options.rules, asOf, (userId, l) => {
+      await replayLedgers(ws, rules, asOf, (userId, l) => {
         l.entries.forEach((e, i) => ledger.line(ledgerLine(userId, i + 1, e)));
         const t = l.totals;
         balance += t.balance;
@@ -103,7 +105,7 @@ export async function buildPoints(ws: Workspace, options: { asOf?: Date; rules: 
         await wh.run(`ALTER TABLE ${stage} RENAME TO ${table}`);
       }
       await wh.run(`CREATE OR REPLACE TABLE ${POINTS_BUILDS_TABLE} (as_of TIMESTAMP, rules VARCHAR, users BIGINT, entries BIGINT)`);
-      await wh.run(`INSERT INTO ${POINTS_BUILDS_TABLE} VALUES ($1, $2, $3, $4)`, [asOf, JSON.stringify(options.rules), users.rows, ledger.rows]);
+      await wh.run(`INSERT INTO ${POINTS_BUILDS_TABLE} VALUES ($1, $2, $3, $4)`, [asOf, JSON.stringify(rules), users.rows, ledger.rows]);
     });
     return { asOf, rows: users.rows, entries: ledger.rows, balance, seconds: (Date.now() - started) / 1000 };
   } finally {
