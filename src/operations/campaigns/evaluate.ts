@@ -16,7 +16,7 @@ import { PortraitError } from '../../errors.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { sampleRatioCheck, twoProportionZTest, welchTTest, type Comparison, type SampleRatioCheck } from '../stats.js';
 import { campaignAssignment, type AssignmentRelation } from './assignment.js';
-import { campaignWindows, CAMPAIGN_METRICS, describeOffer, type CampaignDefinition, type CampaignMetric, type Offer } from './definition.js';
+import { campaignWindows, CAMPAIGN_METRICS, describeOffer, type CampaignDefinition, type CampaignMetric, type CampaignWindows, type Offer } from './definition.js';
 import { CampaignRegistry } from './registry.js';
 
 /** The default breakdown: each user's lifecycle stage at the end of the day before the period. */
@@ -146,6 +146,82 @@ function effectOf(metric: CampaignMetric, t: ArmRow | undefined, h: ArmRow | und
   };
 }
 
+/** The breakdown asked for, as a label and a relation (user_id, grp) bound into `p`; null for none. */
+function groupingOf(ws: Workspace, by: EvaluateOptions['by'], w: CampaignWindows, p: SqlParams): { label: string; sql: string } | null {
+  const spec = by === undefined ? START_STAGE : by;
+  if (spec === null) return null;
+  if (spec === START_STAGE) {
+    const day = dayText(w.audienceAsOf);
+    return { label: `lifecycle stage on ${day}`, sql: `SELECT user_id, stage AS grp FROM (${stageAtSql(p, day, ws.config.lifecycle)})` };
+  }
+  return { label: spec.label, sql: embedSql(spec.sql, spec.params, p) };
+}
+
+/**
+ * Per arm, and per arm and group: users, converted users, GMV (sum and sample variance over every user,
+ * zeros included) and retained users, counting events up to as-of. One pass over the period's buys and
+ * the retention window's events.
+ */
+async function countArms(ws: Workspace, split: AssignmentRelation, w: CampaignWindows, asOf: Date, by: EvaluateOptions['by']): Promise<{ rows: ArmRow[]; groupLabel: string | null }> {
+  const p = new SqlParams();
+  const assignment = embedSql(split.sql, split.params, p);
+  const asOfSql = `CAST(${p.bind(asOf)} AS TIMESTAMP)`;
+  const between = (from: Date, to: Date) => `ts >= CAST(${p.bind(from)} AS TIMESTAMP) AND ts < CAST(${p.bind(to)} AS TIMESTAMP) AND ts <= ${asOfSql}`;
+  const grouping = groupingOf(ws, by, w, p);
+  const rows = await ws.wh.query<ArmRow>(
+    `WITH a AS (SELECT user_id, arm FROM (${assignment})),
+     b AS (SELECT user_id, sum(amount) AS gmv FROM events WHERE type = 'buy' AND ${between(w.periodStart, w.periodEnd)} GROUP BY user_id),
+     r AS (SELECT DISTINCT user_id FROM events WHERE ${between(w.retentionStart, w.retentionEnd)}),
+     u AS (
+       SELECT a.user_id, a.arm, ${grouping ? 'g.grp' : 'CAST(NULL AS VARCHAR) AS grp'}, b.user_id IS NOT NULL AS converted,
+         CAST(coalesce(b.gmv, 0) AS DOUBLE) AS gmv, r.user_id IS NOT NULL AS retained
+       FROM a LEFT JOIN b ON b.user_id = a.user_id LEFT JOIN r ON r.user_id = a.user_id
+       ${grouping ? `LEFT JOIN (SELECT user_id, CAST(grp AS VARCHAR) AS grp FROM (${grouping.sql})) g ON g.user_id = a.user_id` : ''}
+     )
+     SELECT arm, grp, grouping(grp) = 1 AS total_row, count(*) AS n, count(*) FILTER (WHERE converted) AS converted,
+       sum(gmv) AS gmv_sum, var_samp(gmv) AS gmv_var, count(*) FILTER (WHERE retained) AS retained
+     FROM u GROUP BY GROUPING SETS ((arm), (arm, grp))`,
+    p.values,
+  );
+  return { rows, groupLabel: grouping?.label ?? null };
+}
+
+/** The goal metric per group (largest first); users without a group are left out. */
+function breakdownOf(rows: ArmRow[], metric: CampaignMetric, label: string, confidence: number): NonNullable<CampaignEvaluation['breakdown']> {
+  const grouped = rows.filter((r) => !r.total_row && r.grp !== null);
+  const names = [...new Set(grouped.map((r) => r.grp!))];
+  const size = (g: string) => grouped.filter((r) => r.grp === g).reduce((s, r) => s + Number(r.n), 0);
+  names.sort((a, b) => size(b) - size(a) || a.localeCompare(b));
+  const arm = (g: string, name: string) => grouped.find((r) => r.grp === g && r.arm === name);
+  return {
+    by: label,
+    metric,
+    groups: names.map((g) => {
+      const { metric: _m, ...effect } = effectOf(metric, arm(g, 'treatment'), arm(g, 'holdout'), confidence);
+      return { group: g, ...effect };
+    }),
+  };
+}
+
+/** Users and orders per arm whose order carried the offer's code in the period, up to as-of. */
+async function countRedemptions(ws: Workspace, split: AssignmentRelation, code: string, w: CampaignWindows, asOf: Date): Promise<NonNullable<CampaignEvaluation['redemptions']>> {
+  const p = new SqlParams();
+  const assignment = embedSql(split.sql, split.params, p);
+  const used = await ws.wh.query<{ arm: string; users: number; orders: number }>(
+    `SELECT a.arm, count(DISTINCT o.user_id) AS users, count(DISTINCT o.order_id) AS orders
+     FROM (${assignment}) a JOIN orders o ON o.user_id = a.user_id
+     WHERE o.coupon_id = ${p.bind(code)} AND o.ts >= CAST(${p.bind(w.periodStart)} AS TIMESTAMP)
+       AND o.ts < CAST(${p.bind(w.periodEnd)} AS TIMESTAMP) AND o.ts <= CAST(${p.bind(asOf)} AS TIMESTAMP)
+     GROUP BY a.arm`,
+    p.values,
+  );
+  const of = (name: string) => {
+    const r = used.find((x) => x.arm === name);
+    return { users: Number(r?.users ?? 0), orders: Number(r?.orders ?? 0) };
+  };
+  return { code, treatment: of('treatment'), holdout: of('holdout') };
+}
+
 export async function evaluateCampaign(ws: Workspace, campaign: string | CampaignDefinition, options: EvaluateOptions = {}): Promise<CampaignEvaluation> {
   const def = typeof campaign === 'string' ? CampaignRegistry.load(ws).require(campaign) : campaign;
   const confidence = options.confidence ?? 0.95;
@@ -172,39 +248,12 @@ export async function evaluateCampaign(ws: Workspace, campaign: string | Campaig
   if (!retentionStarted) notes.push(`retention is measured from ${dayText(w.retentionStart)}, after as-of`);
   else if (!retentionComplete) notes.push(`retention window ${dayText(w.retentionStart)} .. ${dayText(new Date(w.retentionEnd.getTime() - DAY_MS))} is not over by as-of: partial`);
 
-  const p = new SqlParams();
-  const assignment = embedSql(split.sql, split.params, p);
-  const asOfP = `CAST(${p.bind(asOf)} AS TIMESTAMP)`;
-  const between = (from: Date, to: Date) => `ts >= CAST(${p.bind(from)} AS TIMESTAMP) AND ts < CAST(${p.bind(to)} AS TIMESTAMP) AND ts <= ${asOfP}`;
-  let groupLabel: string | null = null;
-  let groupSql: string | null = null;
-  const by = options.by === undefined ? START_STAGE : options.by;
-  if (by === START_STAGE) {
-    groupLabel = `lifecycle stage on ${dayText(w.audienceAsOf)}`;
-    groupSql = `SELECT user_id, stage AS grp FROM (${stageAtSql(p, dayText(w.audienceAsOf), ws.config.lifecycle)})`;
-  } else if (by) {
-    groupLabel = by.label;
-    groupSql = embedSql(by.sql, by.params, p);
-  }
-  const rows = await ws.wh.query<ArmRow>(
-    `WITH a AS (SELECT user_id, arm FROM (${assignment})),
-     b AS (SELECT user_id, sum(amount) AS gmv FROM events WHERE type = 'buy' AND ${between(w.periodStart, w.periodEnd)} GROUP BY user_id),
-     r AS (SELECT DISTINCT user_id FROM events WHERE ${between(w.retentionStart, w.retentionEnd)}),
-     u AS (
-       SELECT a.user_id, a.arm, ${groupSql ? 'g.grp' : 'CAST(NULL AS VARCHAR) AS grp'}, b.user_id IS NOT NULL AS converted,
-         CAST(coalesce(b.gmv, 0) AS DOUBLE) AS gmv, r.user_id IS NOT NULL AS retained
-       FROM a LEFT JOIN b ON b.user_id = a.user_id LEFT JOIN r ON r.user_id = a.user_id
-       ${groupSql ? `LEFT JOIN (SELECT user_id, CAST(grp AS VARCHAR) AS grp FROM (${groupSql})) g ON g.user_id = a.user_id` : ''}
-     )
-     SELECT arm, grp, grouping(grp) = 1 AS total_row, count(*) AS n, count(*) FILTER (WHERE converted) AS converted,
-       sum(gmv) AS gmv_sum, var_samp(gmv) AS gmv_var, count(*) FILTER (WHERE retained) AS retained
-     FROM u GROUP BY GROUPING SETS ((arm), (arm, grp))`,
-    p.values,
-  );
+  // Without its window, the goal cannot be broken down either.
+  const by = def.goal === 'retention' && !retentionStarted ? null : options.by;
+  const { rows, groupLabel } = await countArms(ws, split, w, asOf, by);
   const totals = rows.filter((r) => r.total_row);
-  const arm = (list: ArmRow[], name: string) => list.find((r) => r.arm === name);
-  const treatmentRow = arm(totals, 'treatment');
-  const holdoutRow = arm(totals, 'holdout');
+  const treatmentRow = totals.find((r) => r.arm === 'treatment');
+  const holdoutRow = totals.find((r) => r.arm === 'holdout');
   const treatmentUsers = Number(treatmentRow?.n ?? 0);
   const holdoutUsers = Number(holdoutRow?.n ?? 0);
   if (treatmentUsers + holdoutUsers === 0) notes.push('the audience is empty: nobody matched the condition by the start');
@@ -229,45 +278,14 @@ export async function evaluateCampaign(ws: Workspace, campaign: string | Campaig
     });
   }
 
-  let breakdown: CampaignEvaluation['breakdown'] = null;
-  if (groupLabel !== null && (def.goal !== 'retention' || retentionStarted)) {
-    const grouped = rows.filter((r) => !r.total_row && r.grp !== null);
-    const names = [...new Set(grouped.map((r) => r.grp!))];
-    const size = (g: string) => grouped.filter((r) => r.grp === g).reduce((s, r) => s + Number(r.n), 0);
-    names.sort((a, b) => size(b) - size(a) || a.localeCompare(b));
-    breakdown = {
-      by: groupLabel,
-      metric: def.goal,
-      groups: names.map((g) => {
-        const { metric: _m, ...effect } = effectOf(def.goal, grouped.find((r) => r.grp === g && r.arm === 'treatment'), grouped.find((r) => r.grp === g && r.arm === 'holdout'), confidence);
-        return { group: g, ...effect };
-      }),
-    };
-    if (breakdown.groups.length > 1) notes.push('group p-values are not adjusted for the number of groups: read them as leads, not findings');
-    const small = breakdown.groups.filter((g) => Math.min(g.treatment.users, g.holdout.users) < SMALL_ARM).map((g) => g.group);
-    if (small.length) notes.push(`fewer than ${SMALL_ARM} users in an arm of ${small.join(', ')}: the normal approximation is rough there`);
-  }
+  const breakdown = groupLabel === null ? null : breakdownOf(rows, def.goal, groupLabel, confidence);
+  if (breakdown && breakdown.groups.length > 1) notes.push('group p-values are not adjusted for the number of groups: read them as leads, not findings');
+  const small = (breakdown?.groups ?? []).filter((g) => Math.min(g.treatment.users, g.holdout.users) < SMALL_ARM).map((g) => g.group);
+  if (small.length) notes.push(`fewer than ${SMALL_ARM} users in an arm of ${small.join(', ')}: the normal approximation is rough there`);
 
-  let redemptions: CampaignEvaluation['redemptions'] = null;
-  if (def.offer.code) {
-    const q = new SqlParams();
-    const a = embedSql(split.sql, split.params, q);
-    const used = await ws.wh.query<{ arm: string; users: number; orders: number }>(
-      `SELECT a.arm, count(DISTINCT o.user_id) AS users, count(DISTINCT o.order_id) AS orders
-       FROM (${a}) a JOIN orders o ON o.user_id = a.user_id
-       WHERE o.coupon_id = ${q.bind(def.offer.code)} AND o.ts >= CAST(${q.bind(w.periodStart)} AS TIMESTAMP)
-         AND o.ts < CAST(${q.bind(w.periodEnd)} AS TIMESTAMP) AND o.ts <= CAST(${q.bind(asOf)} AS TIMESTAMP)
-       GROUP BY a.arm`,
-      q.values,
-    );
-    const of = (name: string) => {
-      const r = used.find((x) => x.arm === name);
-      return { users: Number(r?.users ?? 0), orders: Number(r?.orders ?? 0) };
-    };
-    redemptions = { code: def.offer.code, treatment: of('treatment'), holdout: of('holdout') };
-    if (redemptions.holdout.users > 0) {
-      notes.push(`${redemptions.holdout.users} holdout user(s) used ${def.offer.code}: the offer reached the holdout, which shrinks the measured effect`);
-    }
+  const redemptions = def.offer.code ? await countRedemptions(ws, split, def.offer.code, w, asOf) : null;
+  if (redemptions && redemptions.holdout.users > 0) {
+    notes.push(`${redemptions.holdout.users} holdout user(s) used ${redemptions.code}: the offer reached the holdout, which shrinks the measured effect`);
   }
 
   return {
