@@ -17,7 +17,8 @@ import { tempDir } from './helpers.js';
  * Items: 100 matte lipstick, 101 face cream, 200 snacks, 300 in category 999 (not in the tree).
  *
  * Order lines: o1 u1 100 (11-02), o2 u2 100 (11-03), o3 u3 101 (11-04), o4 u4 200 (11-05) delivered; o5 u5 200
- * refunded; o6 u6 300 delivered; o7 u7 100 delivered on 10-20 (before the period); o8 u8 101 only shipped.
+ * refunded; o6 u6 300 delivered; o8 u8 101 only shipped. Before the period: o7 u7 100 (10-20), o9 u50 200
+ * (10-15) and o10 u51 101 (10-16), delivered: items 100, 101 and 200 had sold (item 300 had not).
  *
  * Reviews (product / service / logistics, media, characters):
  *   r1 u1 o1 11-06  5 4 5 text 60      quality (length)
@@ -33,7 +34,8 @@ import { tempDir } from './helpers.js';
  * u10 views and buys, u11 views (u12 viewed before the window; reviewers u4 and u5 are left out); after
  * u13 views at 12:00 sharp and buys, u14 views, u15 views and buys (u16 only buys; u17 views after the
  * window). Item 100 (quality review before the period): u20 views, u21 views and buys, reviewer u1 views.
- * Item 101: u30 views. u40 views item 300 on 10-01: the data starts then.
+ * Item 101: u30 views. u40 views item 300 on 10-01 (the data starts then); u41 views it in the period, but it
+ * had not sold before: it is in neither group of the with/without comparison.
  */
 const ORDERS: [number, number, number, string, string][] = [
   [1, 1, 100, '2017-11-02 10:00:00', 'delivered'],
@@ -44,6 +46,8 @@ const ORDERS: [number, number, number, string, string][] = [
   [6, 6, 300, '2017-11-07 10:00:00', 'delivered'],
   [7, 7, 100, '2017-10-20 10:00:00', 'delivered'],
   [8, 8, 101, '2017-11-29 10:00:00', 'shipped'],
+  [9, 50, 200, '2017-10-15 10:00:00', 'delivered'],
+  [10, 51, 101, '2017-10-16 10:00:00', 'delivered'],
 ];
 // review, user, item, order, ts, product, service, logistics, media, length
 const REVIEWS: [number, number, number, number | null, string, number | null, number | null, number | null, string | null, number | null][] = [
@@ -78,6 +82,7 @@ const EVENTS: [number, number, string, string][] = [
   [1, 100, 'pv', '2017-11-20 10:00:00'],
   [30, 101, 'pv', '2017-11-20 10:00:00'],
   [40, 300, 'pv', '2017-10-01 10:00:00'],
+  [41, 300, 'pv', '2017-11-21 10:00:00'],
 ];
 const AS_OF = new Date('2017-11-30T23:59:59Z');
 
@@ -185,7 +190,7 @@ describe('reviews report on a hand-built story', () => {
     assert.match(report.effect.note, /observational/);
   });
 
-  test('with/without: items with a quality review before the period against the others, reviewers left out', () => {
+  test('with/without: items sold before the period, with a quality review by then or not; reviewers left out', () => {
     const e = report.effect.withWithout;
     assert.deepEqual(e.with, { items: 1, viewers: 2, converted: 1, conversion: 0.5 });
     assert.deepEqual(e.without, { items: 2, viewers: 8, converted: 3, conversion: 3 / 8 });

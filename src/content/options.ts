@@ -3,7 +3,7 @@
  * validator, the defaults and the documentation. A bad value is a PortraitError naming the option.
  */
 import { z } from 'zod';
-import { DURATION, durationSeconds } from '../conditions/schema.js';
+import { DURATION } from '../conditions/schema.js';
 import { describeZodError } from '../conditions/issues.js';
 import { CONTENT_KINDS } from '../model/enums.js';
 import { PortraitError } from '../errors.js';
@@ -13,11 +13,12 @@ export const DAYS = z.number().int().min(1).max(3660);
 /** An attribution or comparison window, as "24h", "7d", "2w". */
 export const WINDOW = DURATION;
 
-const validDate = z.date().refine((d) => !Number.isNaN(d.getTime()), 'expected a valid date');
+/** An as-of time: nothing after it counts (default: the newest event). */
+export const AS_OF = z.date().refine((d) => !Number.isNaN(d.getTime()), 'expected a valid date');
 
 export const ContentOptionsSchema = z.strictObject({
   /** Nothing after it counts; default the newest event. */
-  asOf: validDate.optional(),
+  asOf: AS_OF.optional(),
   /** The report covers the N local days ending on the as-of day (30: a month, as MAU). */
   days: DAYS.default(30),
   /** A purchase is credited to a view of content linking its item at most this long before it. */
@@ -36,5 +37,3 @@ export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, wha
   if (!parsed.success) throw new PortraitError(`${what}: ${describeZodError(parsed.error)}`);
   return parsed.data;
 }
-
-export { durationSeconds };

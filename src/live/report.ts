@@ -9,7 +9,7 @@ import { SqlParams } from '../conditions/params.js';
 import { durationSeconds } from '../conditions/schema.js';
 import { attributionCtes } from '../content/attribution.js';
 import { ratio } from '../content/engagement.js';
-import { DAYS, parseOptions, WINDOW } from '../content/options.js';
+import { AS_OF, DAYS, parseOptions, WINDOW } from '../content/options.js';
 import { resolvePeriod, type Period } from '../content/period.js';
 import { orderSource, PURCHASE_AGGREGATES, purchaseCountsOf, type OrderSource, type PurchaseCounts } from '../content/purchases.js';
 import { PortraitError } from '../errors.js';
@@ -20,7 +20,7 @@ const id = z.number().int().nonnegative();
 
 export const LiveOptionsSchema = z.strictObject({
   /** Nothing after it counts; default the newest event. */
-  asOf: z.date().refine((d) => !Number.isNaN(d.getTime()), 'expected a valid date').optional(),
+  asOf: AS_OF.optional(),
   /** Streams started in the N local days ending on the as-of day (ignored with `stream`). */
   days: DAYS.default(30),
   /** Attribution window, as for content (docs/content.md). */

@@ -5,8 +5,9 @@
  *
  * - before / after: for each item whose first quality review q falls in the period, with both windows
  *   [q - W, q) and [q, q + W] inside the data, the conversion of the item's viewers in each window;
- * - with / without: over the period, the conversion of viewers of items that had a quality review before
- *   the period started against items that had none.
+ * - with / without: among the items that had sold (a delivered order line) before the period started, so
+ *   could have been reviewed, the conversion over the period of those with a quality review by then
+ *   against those without.
  *
  * Conversion is the share of the item's viewers (users with a pv of it in the window) who also bought it
  * in the window, pooled over items. Users who reviewed the item (at any time up to as-of) are left out:
@@ -115,12 +116,16 @@ export async function reviewEffect(ws: Workspace, input: EffectInput): Promise<R
   const qAsOf = `CAST(${q.bind(period.asOf)} AS TIMESTAMP)`;
   const withWithout = await ws.wh.query<Record<string, unknown>>(
     `WITH RECURSIVE ${scope2},
+    sold AS (
+      SELECT DISTINCT o.item_id FROM orders o ${root === null ? '' : 'JOIN scope_items s ON s.item_id = o.item_id'}
+      WHERE o.status = 'delivered' AND o.ts < ${qFrom}
+    ),
     qb AS (SELECT DISTINCT r.item_id FROM reviews r WHERE ${qualitySql(q.bind(input.minLength))} AND r.ts < ${qFrom}),
     rv AS (SELECT DISTINCT item_id, user_id FROM reviews WHERE ts <= ${qAsOf}),
     iv AS (
       SELECT e.item_id, e.user_id, bool_or(e.type = 'pv') AS viewed, bool_or(e.type = 'buy') AS bought
-      FROM events e ${root === null ? '' : 'JOIN scope_items s ON s.item_id = e.item_id'}
-      WHERE e.type IN ('pv', 'buy') AND e.item_id IS NOT NULL AND e.ts >= ${qFrom} AND e.ts <= ${qAsOf}
+      FROM events e JOIN sold ON sold.item_id = e.item_id
+      WHERE e.type IN ('pv', 'buy') AND e.ts >= ${qFrom} AND e.ts <= ${qAsOf}
         AND NOT EXISTS (SELECT 1 FROM rv WHERE rv.item_id = e.item_id AND rv.user_id = e.user_id)
       GROUP BY ALL
     )

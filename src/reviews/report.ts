@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { SqlParams } from '../conditions/params.js';
 import { durationSeconds } from '../conditions/schema.js';
 import { ratio } from '../content/engagement.js';
-import { DAYS, parseOptions, WINDOW } from '../content/options.js';
+import { AS_OF, DAYS, parseOptions, WINDOW } from '../content/options.js';
 import { resolvePeriod, type Period } from '../content/period.js';
 import { PortraitError } from '../errors.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -17,7 +17,7 @@ import { reviewEffect, type ReviewEffect } from './effect.js';
 
 export const ReviewOptionsSchema = z.strictObject({
   /** Nothing after it counts; default the newest event. */
-  asOf: z.date().refine((d) => !Number.isNaN(d.getTime()), 'expected a valid date').optional(),
+  asOf: AS_OF.optional(),
   /** The N local days ending on the as-of day. */
   days: DAYS.default(30),
   /** Only items in this category or below it; the breakdown is by its child categories. */

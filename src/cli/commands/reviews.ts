@@ -79,7 +79,7 @@ export function renderReviewsReport(r: ReviewsReport): string {
       [
         ['first quality review', 'before', ...cell(r.effect.beforeAfter.before), null],
         ['', 'after', ...cell(r.effect.beforeAfter.after), points(r.effect.beforeAfter.difference)],
-        ['items in the period', 'without', ...cell(r.effect.withWithout.without), null],
+        ['items sold before', 'without', ...cell(r.effect.withWithout.without), null],
         ['', 'with', ...cell(r.effect.withWithout.with), points(r.effect.withWithout.difference)],
       ],
     ),
