@@ -99,3 +99,31 @@ test('appendColumns: typed arrays into INTEGER and DOUBLE columns, exactly, acro
     await wh.close();
   }
 });
+
+test('scanColumns: a numeric result in order as typed-array chunks; other column types are refused', async () => {
+  const wh = await DuckDBWarehouse.open(':memory:');
+  try {
+    const seen: number[] = [];
+    let chunks = 0;
+    const rows = await wh.scanColumns(
+      'SELECT CAST(range AS INTEGER) AS i, range / 2 AS h, CAST(NULL AS INTEGER) AS z FROM range(5000)',
+      [],
+      (columns, n) => {
+        chunks++;
+        const [i, h, z] = columns;
+        assert.ok(i instanceof Int32Array && h instanceof Float64Array && z instanceof Int32Array);
+        for (let r = 0; r < n; r++) {
+          assert.equal(h[r], i[r]! / 2);
+          assert.equal(z[r], 0);
+          seen.push(i[r]!);
+        }
+      },
+    );
+    assert.equal(rows, 5000);
+    assert.ok(chunks >= 3);
+    assert.deepEqual(seen, Array.from({ length: 5000 }, (_, k) => k));
+    await assert.rejects(wh.scanColumns("SELECT 'a' AS t", [], () => {}), /column t is not INTEGER or DOUBLE/);
+  } finally {
+    await wh.close();
+  }
+});

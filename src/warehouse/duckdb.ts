@@ -1,5 +1,5 @@
 /** The embedded default: a `Warehouse` on a single DuckDB file. */
-import { DOUBLE, DuckDBConnection, DuckDBDataChunk, DuckDBInstance, INTEGER, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
+import { DOUBLE, DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBTypeId, INTEGER, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { duckdbDialect } from './dialect.js';
 import type { QueryProgress, Row, SqlValue, Warehouse } from './warehouse.js';
 
@@ -105,6 +105,32 @@ export class DuckDBWarehouse implements Warehouse {
     } finally {
       appender.closeSync();
     }
+  }
+
+  async scanColumns(
+    sql: string,
+    params: readonly SqlValue[],
+    visit: (columns: readonly (Int32Array | Float64Array)[], rows: number) => void,
+  ): Promise<number> {
+    const result = await this.connection.stream(sql, params.length ? toDuckValues(params) : undefined);
+    const types = Array.from({ length: result.columnCount }, (_, c) => result.columnTypeId(c));
+    types.forEach((t, c) => {
+      if (t !== DuckDBTypeId.INTEGER && t !== DuckDBTypeId.DOUBLE) throw new Error(`scanColumns: column ${result.columnName(c)} is not INTEGER or DOUBLE`);
+    });
+    const size = 2048;
+    const arrays = types.map((t) => (t === DuckDBTypeId.INTEGER ? new Int32Array(size) : new Float64Array(size)));
+    let total = 0;
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      const n = chunk.rowCount;
+      if (n > arrays[0]!.length) arrays.forEach((a, c) => (arrays[c] = a instanceof Int32Array ? new Int32Array(n) : new Float64Array(n)));
+      arrays.forEach((a, c) => {
+        const vector = chunk.getColumnVector(c);
+        for (let i = 0; i < n; i++) a[i] = (vector.getItem(i) as number | null) ?? 0;
+      });
+      visit(arrays, n);
+      total += n;
+    }
+    return total;
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {

@@ -34,6 +34,12 @@ export interface Warehouse {
    * computed in JavaScript: the engine takes them in binary chunks, with no text on the way.
    */
   appendColumns(table: string, columns: readonly (Int32Array | Float64Array)[], options?: { temporary?: boolean; rows?: number }): Promise<void>;
+  /**
+   * Streams a query's numeric result (INTEGER and DOUBLE columns) in chunks of typed arrays, in the
+   * result's order, without making a JavaScript object per row: `visit(columns, rows)` gets one array per
+   * column (reused: copy what you keep). A NULL reads as 0. For millions of rows handed to typed-array code.
+   */
+  scanColumns(sql: string, params: readonly SqlValue[], visit: (columns: readonly (Int32Array | Float64Array)[], rows: number) => void): Promise<number>;
   /** Runs `work` in one transaction: all of it is stored, or none of it. */
   transaction<T>(work: () => Promise<T>): Promise<T>;
   /** Progress of the statement running now, for progress bars. */

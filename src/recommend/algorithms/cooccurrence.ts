@@ -62,8 +62,6 @@ const PARALLEL_FROM = 200_000;
 const MAX_THREADS = 8;
 /** Entities a worker takes at a time. */
 const BLOCK = 256;
-/** Rows fetched from the engine per query (as lists per context). */
-const FETCH_ROWS = 1_000_000;
 
 /**
  * Fills `{prefix}_neighbours` (columns `{entity}, neighbour_id, sim DOUBLE, common BIGINT`) with each
@@ -104,31 +102,32 @@ export async function trainNeighbours(wh: Warehouse, job: NeighbourJob): Promise
     const nRows = Number(sizes[0]!.nr);
     lap('index');
 
-    // Context → entities (CSR), read a slice of contexts at a time.
+    // Context → entities (CSR), streamed in the table's order (it was written sorted by context, then
+    // entity, and a plain scan keeps insertion order) as typed-array chunks.
     const ctxStart = sharedInt32(nCtx + 1);
     const ctxEnt = sharedInt32(nRows);
     const ctxVal = job.binary ? null : sharedFloat64(nRows);
-    const perQuery = Math.max(1, Math.floor((FETCH_ROWS * nCtx) / Math.max(1, nRows)));
     let at = 0;
-    for (let lo = 0; lo < nCtx; lo += perQuery) {
-      const rows = await wh.query<{ c: number; es: number[]; vs?: number[] }>(
-        `SELECT c, list(e ORDER BY e) AS es${ctxVal ? ', list(v ORDER BY e) AS vs' : ''} FROM ${cx} WHERE c >= $1 AND c < $2 GROUP BY c ORDER BY c`,
-        [lo, lo + perQuery],
-      );
-      for (const r of rows) {
-        const c = Number(r.c);
-        ctxStart[c] = at;
-        const es = r.es;
-        for (let i = 0; i < es.length; i++) ctxEnt[at + i] = es[i]!;
-        if (ctxVal) {
-          const vs = r.vs!;
-          for (let i = 0; i < vs.length; i++) ctxVal[at + i] = vs[i]!;
+    let lastCtx = -1;
+    await wh.scanColumns(`SELECT c, e${ctxVal ? ', v' : ''} FROM ${cx}`, [], (columns, rows) => {
+      const cs = columns[0]!;
+      const es = columns[1]!;
+      const vs = columns[2];
+      for (let i = 0; i < rows; i++) {
+        const c = cs[i]!;
+        if (c !== lastCtx) {
+          if (c < lastCtx) throw new Error('neighbours: contexts read out of order');
+          for (let skipped = lastCtx + 1; skipped <= c; skipped++) ctxStart[skipped] = at;
+          lastCtx = c;
+        } else if (es[i]! <= ctxEnt[at - 1]!) {
+          throw new Error('neighbours: entities read out of order');
         }
-        at += es.length;
+        ctxEnt[at] = es[i]!;
+        if (ctxVal) ctxVal[at] = vs![i]!;
+        at++;
       }
-    }
-    ctxStart[nCtx] = at;
-    // Every context has at least one row (the indexes come from the history), so the starts are filled in order.
+    });
+    for (let c = lastCtx + 1; c <= nCtx; c++) ctxStart[c] = at;
     if (at !== nRows) throw new Error(`neighbours: read ${at} of ${nRows} rows`);
     await wh.run(`DROP TABLE IF EXISTS ${cx}`);
     lap('fetch');
