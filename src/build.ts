@@ -14,6 +14,8 @@ import { buildPredictions } from './tags/predict/index.js';
 import { buildTraits } from './tags/traits/build.js';
 import { buildRfm } from './segments/rfm.js';
 import { buildUserRisk } from './risk/index.js';
+import { buildMembership } from './operations/membership/index.js';
+import { buildPoints } from './operations/points/index.js';
 import { buildTags } from './tags/values/build.js';
 import type { Workspace } from './workspace/workspace.js';
 
@@ -46,6 +48,20 @@ const BUILD_STAGES: readonly Stage[] = [
   { name: 'lifecycle', run: (ws, asOf) => buildLifecycle(ws, { asOf, thresholds: ws.config.lifecycle }) },
   { name: 'rfm', run: (ws, asOf) => buildRfm(ws, { asOf }) },
   { name: 'abuse risk', run: (ws, asOf) => buildUserRisk(ws, { asOf }) },
+  {
+    name: 'membership',
+    run: async (ws, asOf) => {
+      const r = await buildMembership(ws, { asOf });
+      return { rows: r.rows, note: `${r.eligible} eligible for 88VIP at 88 yuan` };
+    },
+  },
+  {
+    name: 'points',
+    run: async (ws, asOf) => {
+      const r = await buildPoints(ws, { asOf });
+      return { rows: r.rows, note: `${r.entries} ledger entries` };
+    },
+  },
   { name: 'predicted attributes', run: (ws, asOf) => buildPredictions(ws, { asOf }) },
   {
     name: 'tags',

@@ -46,3 +46,6 @@ export * as recommend from './recommend/index.js';
 export * as recommendAlgorithms from './recommend/algorithms/index.js';
 export * as recommendEvaluation from './recommend/evaluate/index.js';
 export * from './risk/index.js';
+export * from './operations/membership/index.js';
+export * from './operations/points/index.js';
+export * from './operations/coupons/index.js';
