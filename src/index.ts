@@ -49,3 +49,6 @@ export * from './risk/index.js';
 export * from './operations/membership/index.js';
 export * from './operations/points/index.js';
 export * from './operations/coupons/index.js';
+export { contentReport, contentCreators, contentKindShareOption, type ContentReport, type ContentKindRow, type ContentAudience, type ContentOrders, type CreatorRanking, type CreatorRow, type ContentOptionsInput } from './content/index.js';
+export { liveReport, livePerformanceOption, type LiveReport, type LiveStreamRow, type LiveHostRow, type LiveStats, type ViewerPortrait, type LiveOptionsInput } from './live/index.js';
+export { reviewsReport, type ReviewsReport, type ReviewStats, type ReviewCategoryRow, type ReviewEffect, type ReviewOptionsInput } from './reviews/index.js';
