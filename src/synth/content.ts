@@ -171,7 +171,8 @@ export async function writeContentEvents(ctx: SynthContext, cat: Catalogue): Pro
      SELECT ${eventIdSql(ctx, 'user_id', GEN.live, 'w')}, user_id, ${tsSql(plan, 'sec')}, 'live_watch', leaf_id, live_id, dwell, ${ctx.batchId}
      FROM synth_watch`,
   );
-  // Reactions: like 35%, reward 3% (1-200 yuan), and 6% look at the featured item and buy it.
+  // Reactions: like 35%, reward 3% (1-200 yuan, log-uniform: the draw that picks the 3% rescaled to [0, 1)), and
+  // 6% look at the featured item and buy it.
   await write(
     ctx,
     'events',
@@ -181,7 +182,7 @@ export async function writeContentEvents(ctx: SynthContext, cat: Catalogue): Pro
      FROM synth_watch WHERE ux < 35e-2
      UNION ALL
      SELECT ${eventIdSql(ctx, 'user_id', GEN.liveAction, '(w << 3) | 2')}, user_id, NULL, ${tsSql(plan, 'sec + dwell * 2 // 3')}, 'live_reward',
-       NULL, leaf_id, live_id, CAST(1 + floor(exp(ur * ln(200))) AS DECIMAL(18,2)), NULL, NULL, ${ctx.batchId}
+       NULL, leaf_id, live_id, CAST(1 + floor(exp(ur / 3e-2 * ln(200))) AS DECIMAL(18,2)), NULL, NULL, ${ctx.batchId}
      FROM synth_watch WHERE ur < 3e-2
      UNION ALL
      SELECT ${eventIdSql(ctx, 'user_id', GEN.liveAction, '(w << 3) | 3')}, user_id, NULL, ${tsSql(plan, 'sec + dwell // 3')}, 'pv',
