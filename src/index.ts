@@ -52,3 +52,4 @@ export * from './operations/coupons/index.js';
 export { contentReport, contentCreators, contentKindShareOption, type ContentReport, type ContentKindRow, type ContentAudience, type ContentOrders, type CreatorRanking, type CreatorRow, type ContentOptionsInput } from './content/index.js';
 export { liveReport, livePerformanceOption, type LiveReport, type LiveStreamRow, type LiveHostRow, type LiveStats, type ViewerPortrait, type LiveOptionsInput } from './live/index.js';
 export { reviewsReport, type ReviewsReport, type ReviewStats, type ReviewCategoryRow, type ReviewEffect, type ReviewOptionsInput } from './reviews/index.js';
+export * as privacy from './privacy/index.js';
