@@ -53,3 +53,5 @@ export { contentReport, contentCreators, contentKindShareOption, type ContentRep
 export { liveReport, livePerformanceOption, type LiveReport, type LiveStreamRow, type LiveHostRow, type LiveStats, type ViewerPortrait, type LiveOptionsInput } from './live/index.js';
 export { reviewsReport, type ReviewsReport, type ReviewStats, type ReviewCategoryRow, type ReviewEffect, type ReviewOptionsInput } from './reviews/index.js';
 export * as privacy from './privacy/index.js';
+export * as campaigns from './operations/campaigns/index.js';
+export * as experimentStats from './operations/stats.js';
