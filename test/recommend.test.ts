@@ -29,6 +29,7 @@ import { itemcf, usercf } from '../src/recommend/algorithms/index.js';
 import { scoreCollaborative } from '../src/recommend/sources/cfscore.js';
 import { resolveSynthOptions, synthesize } from '../src/synth/index.js';
 import { evaluateWorkspace, runConfig } from '../src/recommend/evaluate/index.js';
+import { listAudit } from '../src/privacy/audit.js';
 import { Workspace } from '../src/workspace/workspace.js';
 import { readdirSync } from 'node:fs';
 import { runCli, tempDir } from './helpers.js';
@@ -316,7 +317,13 @@ describe('recommendations on a hand-made fixture', () => {
       const users = new Set(lines.slice(1).map((l) => Number(l.split(',')[0])));
       assert.deepEqual([...users].sort((a, b) => a - b), [1, 9, 10]);
       assert.equal(lines.length - 1, exported.rows);
+      const audit = await listAudit(fresh, { action: 'export' });
+      assert.deepEqual(
+        audit.map((a) => [a.subject, a.rows, a.file, a.details.users, a.details.opted_out]),
+        [['recommendations: audience', exported.rows, out, 3, 1]],
+      );
       await assert.rejects(exportRecommendations(fresh, members, join(dir, 'small.csv'), { minSize: 4 }), /at least 4/);
+      assert.equal((await listAudit(fresh, { action: 'export' })).length, 1);
 
       // The command: portrait recs for 1 --n 2 --json
       let printed = '';

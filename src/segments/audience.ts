@@ -5,6 +5,7 @@
  * the audit log.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
+import { consentRefusedSql } from '../privacy/consent.js';
 import { extname, resolve } from 'node:path';
 import { PortraitError } from '../errors.js';
 import { recordAudit } from '../privacy/audit.js';
@@ -117,8 +118,7 @@ export async function exportSegment(ws: Workspace, name: string, out: string, op
   const compiled = await compileSegment(ws, name, registry);
   const minSize = options.minSize ?? ws.config.defaults.minAudienceSize;
   const p = compiled.params.length;
-  const audience = `SELECT user_id FROM (${compiled.sql}) WHERE user_id NOT IN (
-      SELECT user_id FROM consents WHERE purpose = 'targeting' AND NOT allowed)`;
+  const audience = `SELECT user_id FROM (${compiled.sql}) WHERE user_id NOT IN (${consentRefusedSql('targeting', null)})`;
   const [counts] = await ws.wh.query<{ members: number; allowed: number }>(
     `SELECT (SELECT count(*) FROM (${compiled.sql})) AS members, (SELECT count(*) FROM (${audience})) AS allowed`,
     compiled.params,

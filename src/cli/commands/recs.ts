@@ -52,7 +52,7 @@ export function registerRecsCommands(program: Command): Command {
       const json = Boolean(cmd.optsWithGlobals<{ json?: boolean }>().json);
       const result = await withWorkspace(cmd, async (ws) => {
         const members = await compileSegment(ws, flags.segment);
-        return exportRecommendations(ws, { sql: members.sql, params: members.params }, flags.out, { n: flags.n });
+        return exportRecommendations(ws, { sql: members.sql, params: members.params }, flags.out, { n: flags.n, subject: `segment ${flags.segment}` });
       });
       output(json, result, () => renderExport(result));
     });

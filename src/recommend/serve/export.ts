@@ -6,6 +6,9 @@
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { PortraitError } from '../../errors.js';
+import { resolve } from 'node:path';
+import { consentRefusedSql } from '../../privacy/consent.js';
+import { recordAudit } from '../../privacy/audit.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import type { Relation } from '../algorithms/types.js';
 import { Params } from '../sources/sql.js';
@@ -24,15 +27,15 @@ export async function exportRecommendations(
   ws: Workspace,
   segmentUsers: Relation,
   out: string,
-  options: { n?: number; minSize?: number } = {},
+  options: { n?: number; minSize?: number; /** What the audit log calls the audience, e.g. the segment's name. */ subject?: string } = {},
 ): Promise<RecommendationsExport> {
   if (!(await recommendationsTrained(ws))) throw new PortraitError('recommendations have not been trained', 'run portrait recs train first');
   const n = options.n ?? 50;
   const minSize = options.minSize ?? ws.config.defaults.minAudienceSize;
   const p = new Params();
   const members = p.nest(segmentUsers);
-  const audience = `SELECT DISTINCT user_id FROM (${members}) m WHERE user_id NOT IN (
-      SELECT user_id FROM consents WHERE purpose = 'targeting' AND NOT allowed)`;
+  // An export acts now: the users' latest choices decide.
+  const audience = `SELECT DISTINCT user_id FROM (${members}) m WHERE user_id NOT IN (${consentRefusedSql('targeting', null)})`;
   const [counts] = await ws.wh.query<{ members: number; allowed: number }>(
     `SELECT (SELECT count(DISTINCT user_id) FROM (${members})) AS members, (SELECT count(*) FROM (${audience})) AS allowed`,
     p.values,
@@ -55,7 +58,17 @@ export async function exportRecommendations(
              WHERE r.rank <= ${nP} ORDER BY r.user_id, r.rank) TO ${fileP} (FORMAT csv, HEADER)`,
       p.values,
     );
-    renameSync(temp, out);
+    // The audit entry and the file appear together: a failed rename rolls the entry back.
+    await ws.wh.transaction(async () => {
+      await recordAudit(ws, {
+        action: 'export',
+        subject: `recommendations: ${options.subject ?? 'audience'}`,
+        rows,
+        file: resolve(out),
+        details: { kind: 'recommendations', users, per_user: n, opted_out: optedOut, min_size: minSize },
+      });
+      renameSync(temp, out);
+    });
     return { file: out, users, rows, optedOut };
   } finally {
     if (existsSync(temp)) rmSync(temp, { force: true });

@@ -18,6 +18,7 @@
  * - rec_blocked: (user, item) pairs bought and not marked consumable (the blend's bought filter).
  */
 import type { Warehouse } from '../../warehouse/warehouse.js';
+import { consentAllowsSql } from '../../privacy/consent.js';
 import type { InteractionsRelation } from '../algorithms/types.js';
 import type { RecsConfig } from '../blend/config.js';
 import { Params, tableExists } from './sql.js';
@@ -95,7 +96,7 @@ export async function prepareSources(wh: Warehouse, interactions: InteractionsRe
      SELECT s.user_id,
             CAST((row_number() OVER (ORDER BY s.user_id) - 1) // $1 AS INTEGER) AS chunk,
             s.gender, s.age_band,
-            NOT EXISTS (SELECT 1 FROM consents c WHERE c.user_id = s.user_id AND c.purpose = 'personalisation' AND NOT c.allowed) AS personalised,
+            ${consentAllowsSql('s.user_id', 'personalisation', null)} AS personalised,
             s.user_id IN (SELECT user_id FROM hist) AS history
      FROM seg s ORDER BY s.user_id`,
     [config.chunkUsers],
