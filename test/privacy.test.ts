@@ -256,13 +256,15 @@ describe('personal ids: hashed at ingest, in no export', () => {
     assert.equal(readFileSync(join(dir, 'recs.csv'), 'utf8').split('\n')[0], 'user_id,rank,item_id,score,source,reason_en,reason_zh');
   });
 
-  test('a segment export is recorded in the audit log: the segment, the users written, the file', async () => {
+  test('segment and recommendation exports are recorded in the audit log: the audience, the rows written, the file', async () => {
     const exports = await listAudit(ws, { action: 'export' });
+    const recs = readFileSync(join(dir, 'recs.csv'), 'utf8').trim().split('\n').length - 1;
     assert.deepEqual(
-      exports.map((e) => [e.subject, e.rows, e.file, e.details.format, e.details.opted_out]),
+      exports.map((e) => [e.subject, e.rows, e.file, e.details.format ?? e.details.kind, e.details.opted_out]),
       [
         ['everyone', USERS, resolve(join(dir, 'everyone.csv')), 'csv', 0],
         ['everyone', USERS, resolve(join(dir, 'everyone.parquet')), 'parquet', 0],
+        ['recommendations: segment everyone', recs, resolve(join(dir, 'recs.csv')), 'recommendations', 0],
       ],
     );
   });
