@@ -59,3 +59,5 @@ export {
 } from './spread.js';
 export { nodeRecord, spreadTreeText, treeFormat, writeSpreadTree, TREE_FORMATS, type TreeFormat } from './export.js';
 export { evaluateSocial, type AtN, type SocialEvaluation, type TierCheck } from './evaluate.js';
+export { socialBenchStages, type SocialBenchStage } from './bench.js';
+export { kolGraphOption, spreadLevelsOption, spreadTreeOption, type KolGraphInput, type SpreadLevelsInput, type SpreadTreeInput } from './charts.js';
