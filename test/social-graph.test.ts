@@ -10,6 +10,7 @@ import {
   friendsSql,
   kolGraph,
   kolRanking,
+  socialBenchStages,
   socialBuildInfo,
   type SocialBuildReport,
 } from '../src/social/index.js';
@@ -246,6 +247,15 @@ describe('social graph of a hand-computed fixture', () => {
     // With invites the graph gains 9 and 10.
     const wider = await buildSocialGraph(ws, { influence: { kinds: ['follow', 'share', 'invite'] } });
     assert.equal(wider.influence.nodes, 6);
+    await buildSocialGraph(ws, OPTIONS);
+  });
+
+  test('the bench stages run and count what they handled', async () => {
+    const results: Record<string, Record<string, number>> = {};
+    for (const stage of socialBenchStages) results[stage.name] = await stage.run(ws);
+    assert.deepEqual([results['social-build']!.rows, results['social-build']!.friendEdges, results['social-build']!.influenceEdges], [13, 8, 5]);
+    assert.deepEqual(results['social-read'], { rows: 5, communities: 0 });
+    assert.deepEqual(results.spread, { rows: 0, campaigns: 0, depth: 0 });
     await buildSocialGraph(ws, OPTIONS);
   });
 
