@@ -26,6 +26,14 @@ import { recommendationsFor, trainRecommendations, workspaceInteractions } from 
 import { dropModel, itemcf } from '../src/recommend/algorithms/index.js';
 import { resolveAsOf } from '../src/analytics/as-of.js';
 import { parseSegment, segmentSize } from '../src/segments/index.js';
+import { buildUserRisk } from '../src/risk/index.js';
+import { buildMembership } from '../src/operations/membership/index.js';
+import { buildPoints } from '../src/operations/points/index.js';
+import { assignCampaign, evaluateCampaign, parseCampaign } from '../src/operations/campaigns/index.js';
+import { contentReport } from '../src/content/index.js';
+import { liveReport } from '../src/live/index.js';
+import { reviewsReport } from '../src/reviews/index.js';
+import { socialBenchStages } from '../src/social/bench.js';
 import { Workspace } from '../src/workspace/workspace.js';
 
 export interface BenchContext {
@@ -127,6 +135,67 @@ export const STAGES: Stage[] = [
     name: 'build-tags',
     description: 'every built-in tag into tag_values (reads the tables of the build stages above)',
     run: (ctx) => using(worldDir(ctx), async (ws) => (await buildTags(ws)).rows),
+  },
+  {
+    name: 'build-risk',
+    description: 'coupon-abuse and scalping risk of every account (src/risk)',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await buildUserRisk(ws)).rows),
+  },
+  {
+    name: 'build-membership',
+    description: 'naughty value and 88VIP price of every user (src/operations/membership)',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await buildMembership(ws)).rows),
+  },
+  {
+    name: 'build-points',
+    description: 'points ledger replayed (earn, redeem, expire) and every balance (src/operations/points)',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await buildPoints(ws)).rows),
+  },
+  ...socialBenchStages.map((s) => ({
+    name: s.name,
+    description: `${s.description} (src/social)`,
+    run: (ctx: BenchContext) => using(worldDir(ctx), (ws) => s.run(ws)),
+  })),
+  {
+    name: 'content-report',
+    description: 'content readers, orders through content by kind (last-touch attribution), top creators (src/content)',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await contentReport(ws)).purchases.lines),
+  },
+  {
+    name: 'live-report',
+    description: 'every live stream and host of the last 30 days with the viewers\' portrait (src/live)',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await liveReport(ws)).streams.length),
+  },
+  {
+    name: 'reviews-report',
+    description: 'review rate, quality reviews, dimension scores by category and conversion around reviews (src/reviews)',
+    run: (ctx) => using(worldDir(ctx), async (ws) => (await reviewsReport(ws)).total.reviews),
+  },
+  {
+    name: 'campaign',
+    description: 'a coupon campaign over the last 14 days\' buyers of the 30 days before: split (hash of user and campaign) then evaluation with the per-stage breakdown',
+    run: (ctx) =>
+      using(worldDir(ctx), async (ws) => {
+        const [w] = await ws.wh.query<{ from: string; to: string }>(
+          "SELECT strftime(CAST(max(ts) AS DATE) - 13, '%Y-%m-%d') AS \"from\", strftime(CAST(max(ts) AS DATE), '%Y-%m-%d') AS \"to\" FROM events",
+        );
+        const campaign = parseCampaign(
+          {
+            id: 'bench-coupon',
+            goal: 'conversion',
+            audience: { behaviour: { event: 'buy' }, window: { last: '30d' } },
+            offer: { type: 'coupon', value: 10, minSpend: 30 },
+            period: { from: w!.from, to: w!.to },
+            holdout: 0.25,
+          },
+          'bench campaign',
+        );
+        const started = Date.now();
+        const assigned = await assignCampaign(ws, campaign);
+        const assignSeconds = (Date.now() - started) / 1000;
+        await evaluateCampaign(ws, campaign);
+        return { rows: assigned.users, assignSeconds };
+      }),
   },
   {
     name: 'profile',

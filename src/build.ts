@@ -14,6 +14,7 @@ import { buildPredictions } from './tags/predict/index.js';
 import { buildTraits } from './tags/traits/build.js';
 import { buildRfm } from './segments/rfm.js';
 import { buildUserRisk } from './risk/index.js';
+import { buildSocialGraph } from './social/build.js';
 import { buildMembership } from './operations/membership/index.js';
 import { buildPoints } from './operations/points/index.js';
 import { buildTags } from './tags/values/build.js';
@@ -60,6 +61,13 @@ const BUILD_STAGES: readonly Stage[] = [
     run: async (ws, asOf) => {
       const r = await buildPoints(ws, { asOf });
       return { rows: r.rows, note: `${r.entries} ledger entries` };
+    },
+  },
+  {
+    name: 'social graph',
+    run: async (ws, asOf) => {
+      const r = await buildSocialGraph(ws, { asOf });
+      return { rows: r.influence.rows + r.communities.rows, note: `${r.communities.communities} communities` };
     },
   },
   { name: 'predicted attributes', run: (ws, asOf) => buildPredictions(ws, { asOf }) },

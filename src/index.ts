@@ -55,3 +55,4 @@ export { reviewsReport, type ReviewsReport, type ReviewStats, type ReviewCategor
 export * as privacy from './privacy/index.js';
 export * as campaigns from './operations/campaigns/index.js';
 export * as experimentStats from './operations/stats.js';
+export * as social from './social/index.js';

@@ -16,7 +16,7 @@ test('the demo builds a world, summarises it, and replaces only its own workspac
   assert.deepEqual(a.stats.eventsByType, a.synth.eventsByType);
   assert.ok(a.stages.some((s: { stage: string }) => /synthesising/.test(s.stage)));
   const stages = a.build.stages.map((s: { stage: string }) => s.stage);
-  assert.deepEqual(stages, ['gift flags', 'interest scores', 'purchase cycles', 'traits', 'behaviour rhythm', 'lifetime value', 'lifecycle', 'rfm', 'abuse risk', 'membership', 'points', 'predicted attributes', 'tags']);
+  assert.deepEqual(stages, ['gift flags', 'interest scores', 'purchase cycles', 'traits', 'behaviour rhythm', 'lifetime value', 'lifecycle', 'rfm', 'abuse risk', 'membership', 'points', 'social graph', 'predicted attributes', 'tags']);
   for (const s of a.build.stages) assert.ok(s.rows > 0, `${s.stage} wrote rows`);
   assert.equal(a.build.asOf, a.stats.to);
   // The showcase profile is the user with most purchases, and its count is the events' count.

@@ -1,10 +1,11 @@
 /**
- * Social proof: items the user's friends bought. Friends are `social_edges` of kind friend in either
- * direction that appeared at or before as-of; a friend's purchases are their buy events at or before as-of
+ * Social proof: items the user's friends bought. Friends are the social module's friend relation
+ * (`friendsSql`: `social_edges` of kind friend in either direction that appeared at or before as-of); a friend's purchases are their buy events at or before as-of
  * (rec_buys). score = the number of distinct friends who bought the item (evidence: that number and the
  * user's friends: "6 of your 10 friends bought this"). Ties: smaller item id.
  */
 import type { Relation } from '../algorithms/types.js';
+import { friendsSql } from '../../social/relations.js';
 import { Params } from './sql.js';
 import { T, type Source, type SourceContext } from './types.js';
 
@@ -16,12 +17,7 @@ export const socialSource: Source = {
     const asOf = p.value(ctx.asOf);
     return p.relation(`
       WITH u AS (${u}),
-      f AS (
-        SELECT src_user_id AS user_id, dst_user_id AS friend FROM social_edges
-        WHERE kind = 'friend' AND ts <= CAST(${asOf} AS TIMESTAMP) AND src_user_id IN (SELECT user_id FROM u) AND src_user_id <> dst_user_id
-        UNION
-        SELECT dst_user_id, src_user_id FROM social_edges
-        WHERE kind = 'friend' AND ts <= CAST(${asOf} AS TIMESTAMP) AND dst_user_id IN (SELECT user_id FROM u) AND src_user_id <> dst_user_id),
+      f AS (SELECT user_id, friend_id AS friend FROM (${friendsSql(asOf, 'SELECT user_id FROM u')}) fr),
       nf AS (SELECT user_id, count(*) AS friends FROM f GROUP BY user_id),
       fb AS (SELECT f.user_id, b.item_id, count(*) AS n FROM f JOIN ${T.buys} b ON b.user_id = f.friend GROUP BY f.user_id, b.item_id)
       SELECT fb.user_id, fb.item_id, CAST(fb.n AS DOUBLE) AS score,
