@@ -23,7 +23,20 @@ import { registerRhythmCommands } from './commands/rhythm.js';
 import { registerRecsCommands } from './commands/recs.js';
 import { registerRecsEvaluateCommand } from './commands/recs-evaluate.js';
 import { registerNoiseCommands } from './commands/noise.js';
+import { registerRiskCommands } from './commands/risk.js';
 import { registerWorkspaceCommands } from './commands/workspace.js';
+import { registerCampaignCommands } from './commands/campaign.js';
+import { registerMembershipCommands } from './commands/membership.js';
+import { registerPointsCommands } from './commands/points.js';
+import { registerCouponCommands } from './commands/coupons.js';
+import { registerSocialCommands } from './commands/social.js';
+import { registerSpreadCommands } from './commands/spread.js';
+import { registerPrivacyCommands } from './commands/privacy.js';
+import { registerContentCommands } from './commands/content.js';
+import { registerLiveCommands } from './commands/live.js';
+import { registerReviewCommands } from './commands/reviews.js';
+import { registerScoreCommands } from './commands/score.js';
+import { registerMessagesCommands } from './commands/messages.js';
 
 export function buildProgram(): Command {
   const program = new Command('portrait')
@@ -51,6 +64,19 @@ export function buildProgram(): Command {
   registerRhythmCommands(program);
   registerRecsEvaluateCommand(registerRecsCommands(program));
   registerNoiseCommands(program);
+  registerCampaignCommands(program);
+  registerRiskCommands(program);
+  registerMembershipCommands(program);
+  registerPointsCommands(program);
+  registerCouponCommands(program);
+  registerSocialCommands(program);
+  registerSpreadCommands(program);
+  registerPrivacyCommands(program);
+  registerContentCommands(program);
+  registerLiveCommands(program);
+  registerReviewCommands(program);
+  registerScoreCommands(program);
+  registerMessagesCommands(program);
   program.commands.forEach(function inheritSettings(c: Command) {
     c.exitOverride().configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
     c.commands.forEach(inheritSettings);
