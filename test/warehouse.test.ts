@@ -106,15 +106,17 @@ test('scanColumns: a numeric result in order as typed-array chunks; other column
     const seen: number[] = [];
     let chunks = 0;
     const rows = await wh.scanColumns(
-      'SELECT CAST(range AS INTEGER) AS i, range / 2 AS h, CAST(NULL AS INTEGER) AS z FROM range(5000)',
+      'SELECT CAST(range AS INTEGER) AS i, range / 2 AS h, CAST(NULL AS INTEGER) AS z, CASE WHEN range % 3 = 0 THEN NULL ELSE range / 4 END AS m FROM range(5000)',
       [],
       (columns, n) => {
         chunks++;
-        const [i, h, z] = columns;
-        assert.ok(i instanceof Int32Array && h instanceof Float64Array && z instanceof Int32Array);
+        const [i, h, z, m] = columns;
+        assert.ok(i instanceof Int32Array && h instanceof Float64Array && z instanceof Int32Array && m instanceof Float64Array);
         for (let r = 0; r < n; r++) {
           assert.equal(h[r], i[r]! / 2);
           assert.equal(z[r], 0);
+          // Some nulls in a chunk: read one by one, a null as 0.
+          assert.equal(m[r], i[r]! % 3 === 0 ? 0 : i[r]! / 4);
           seen.push(i[r]!);
         }
       },
