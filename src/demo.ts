@@ -6,6 +6,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspaceStats, type WorkspaceStats } from './analytics/stats.js';
 import { runBuild, type BuildReport } from './build.js';
+import { demoChecks, type DemoChecks } from './demo-checks.js';
 import { PortraitError } from './errors.js';
 import { profileCard, type ProfileCard } from './profile/profile.js';
 import { SegmentRegistry } from './segments/registry.js';
@@ -34,6 +35,8 @@ export interface DemoResult {
   profile: ProfileCard | null;
   /** An example segment, stored in the workspace, with its size and profile. */
   segment: SegmentSize;
+  /** Campaign effect, abuse risk, KOLs and content orders next to the world's ground truth. */
+  checks: DemoChecks;
   /** The offline HTML report, written into the workspace's reports/ folder. */
   report: ReportResult;
   stages: DemoStage[];
@@ -88,8 +91,9 @@ export async function runDemo(dir: string, options: SynthOptions, log: (line: st
       SegmentRegistry.load(ws).define(ws, DEMO_SEGMENT, 'demo segment');
       return segmentSize(ws, DEMO_SEGMENT.name);
     });
+    const checks = await timed("checking campaigns, risk, KOLs and content against the world's truth", () => demoChecks(ws));
     const report = await timed('writing the HTML report', () => writeReport(ws, { out: join(paths.reports, 'report.html'), lang: 'en' }));
-    return { workspace: paths.dir, synth, build, recommendations, stats, profile, segment, report, stages };
+    return { workspace: paths.dir, synth, build, recommendations, stats, profile, segment, checks, report, stages };
   } finally {
     await ws.close();
   }

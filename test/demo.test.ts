@@ -35,6 +35,19 @@ test('the demo builds a world, summarises it, and replaces only its own workspac
   const html = readFileSync(a.report.out, 'utf8');
   assert.equal((html.match(/<svg/g) ?? []).length, a.report.charts.length);
 
+  // The truth checks are the commands' own figures.
+  const risk = JSON.parse((await runCli(['--workspace', ws, 'risk', 'evaluate', '--json'])).stdout);
+  assert.deepEqual([a.checks.risk.flagged, a.checks.risk.truth, a.checks.risk.precision, a.checks.risk.recall], [
+    risk.overall.flagged, risk.overall.truth, risk.overall.precision, risk.overall.recall,
+  ]);
+  const kols = JSON.parse((await runCli(['--workspace', ws, 'social', 'kol', '--top', '3', '--json'])).stdout);
+  assert.deepEqual(a.checks.kols.top.map((k: { userId: number }) => k.userId), kols.top.map((k: { userId: number }) => k.userId));
+  if (a.checks.campaign) {
+    const campaign = JSON.parse((await runCli(['--workspace', ws, 'campaign', 'evaluate', 'synth-coupon', '--no-by', '--json'])).stdout);
+    const conversion = campaign.metrics.find((m: { metric: string }) => m.metric === 'conversion');
+    assert.equal(a.checks.campaign.estimate, conversion.difference);
+  }
+
   // A build as of an earlier day counts only what happened by then.
   const earlier = await runCli(['--workspace', ws, 'build', '--as-of', '2017-11-30', '--json']);
   assert.equal(earlier.code, 0, earlier.stderr);
@@ -52,6 +65,7 @@ test('the demo builds a world, summarises it, and replaces only its own workspac
   assert.match(readable.stdout, /Synthetic world: 600 users/);
   assert.match(readable.stdout, /buyers/);
   assert.match(readable.stdout, /A profile card[\s\S]*INDIVIDUAL[\s\S]*SOCIAL/);
+  assert.match(readable.stdout, /Checked against the world's ground truth:[\s\S]*abuse risk[\s\S]*KOLs[\s\S]*content/);
 
   const other = join(dir, 'mine');
   await runCli(['init', other]);

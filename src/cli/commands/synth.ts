@@ -1,6 +1,7 @@
 /** `portrait synth` and `portrait demo`. */
 import type { Command } from 'commander';
 import { runDemo } from '../../demo.js';
+import type { DemoChecks } from '../../demo-checks.js';
 import { resolveSynthOptions, synthesize, writeSynthFiles, type SynthOptions, type SynthReport } from '../../synth/index.js';
 import { PortraitError } from '../../errors.js';
 import { formatNumber, formatTime, renderPairs, renderTable } from '../format.js';
@@ -88,6 +89,9 @@ export function registerSynthCommands(program: Command): void {
         '',
         renderSize(result.segment),
         '',
+        "Checked against the world's ground truth:",
+        renderChecks(result.checks),
+        '',
         `The report (portrait report --out report.html [--lang zh]): ${result.report.out}, ${result.report.charts.length} charts, opens offline`,
         ...result.report.charts.map((c) => `  ${c.title}: ${c.reading}`),
         '',
@@ -99,6 +103,33 @@ export function registerSynthCommands(program: Command): void {
       ].join('\n'),
     );
   });
+}
+
+const pct = (v: number | null, digits = 1) => (v === null ? 'n/a' : `${(v * 100).toFixed(digits)}%`);
+
+export function renderChecks(c: DemoChecks): string {
+  const pairs: [string, string][] = [];
+  if (c.campaign) {
+    const ci = c.campaign.ci ? ` [${(c.campaign.ci[0] * 100).toFixed(2)}, ${(c.campaign.ci[1] * 100).toFixed(2)}]` : '';
+    pairs.push([
+      `campaign ${c.campaign.id} (portrait campaign evaluate ${c.campaign.id})`,
+      `conversion ${c.campaign.estimate >= 0 ? '+' : ''}${(c.campaign.estimate * 100).toFixed(2)} points, 95% CI${ci}, p ${c.campaign.pValue === null ? 'n/a' : c.campaign.pValue.toFixed(4)}; ` +
+        `true effect ${c.campaign.trueEffect === null ? 'n/a' : `+${(c.campaign.trueEffect * 100).toFixed(2)} points`}; split ${c.campaign.sampleRatioOk ? 'as planned' : 'MISMATCH'}`,
+    ]);
+  }
+  pairs.push([
+    'abuse risk (portrait risk evaluate)',
+    `${formatNumber(c.risk.flagged)} flagged of ${formatNumber(c.risk.truth)} planted abusers: precision ${pct(c.risk.precision)}, recall ${pct(c.risk.recall)}`,
+  ]);
+  pairs.push([
+    'KOLs (portrait social kol)',
+    `${c.kols.hits} of the ${c.kols.n} true KOLs in the first ${c.kols.n}; top 3: ${c.kols.top.map((k) => `${k.userId} (reach ${k.reach.toFixed(0)}, ${formatNumber(k.buyers)} buyers)`).join(', ')}`,
+  ]);
+  pairs.push([
+    'content (portrait content report)',
+    `${pct(c.content.readerShare)} of active users read content; ${pct(c.content.orderShare)} of orders came through content (${formatNumber(c.content.liveOrders)} through live streams)`,
+  ]);
+  return renderPairs(pairs);
 }
 
 export function renderSynth(r: SynthReport): string {
