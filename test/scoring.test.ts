@@ -31,6 +31,7 @@ const PEOPLE: [number, string | null, string | null, string | null, string | nul
   [5, 'male', '1995-02-02', 'Shanghai', 'high'], // 22
   [6, 'female', '1984-06-01', 'Hangzhou', 'high'], // 33
   [8, 'female', '1991-01-01', 'Beijing', 'middle'], // 26
+  [9, 'male', null, null, null],
 ];
 const VISIT_DAYS: [number, number[]][] = [
   [1, [29, 30, 31]],
@@ -40,6 +41,7 @@ const VISIT_DAYS: [number, number[]][] = [
   [5, [10]],
   [6, [28, 29, 30]],
   [8, [31]],
+  [9, [31]],
 ];
 
 /** The lecture's live-stream plan, on declared tags, plus a penalty for no visit in the last 7 days. */
@@ -69,6 +71,7 @@ const PLAN = {
  * 2: woman 20 + high/Shanghai 15 - quiet 5 = 30 (B)
  * 4: woman 20 = 20 (C)
  * 5: high/Shanghai 15 - quiet 5 = 10 (C)
+ * 9: meets no rule: 0 (C)
  * 7: quiet -5 (below every band)
  */
 const EXPECTED: [user: number, score: number, band: string | null, rules: string[]][] = [
@@ -79,6 +82,7 @@ const EXPECTED: [user: number, score: number, band: string | null, rules: string
   [2, 30, 'B', ['woman', 'high income in Shanghai', 'quiet this week']],
   [4, 20, 'C', ['woman']],
   [5, 10, 'C', ['high income in Shanghai', 'quiet this week']],
+  [9, 0, 'C', []],
   [7, -5, null, ['quiet this week']],
 ];
 
@@ -118,36 +122,36 @@ describe('lead scoring on a hand-made story', () => {
   });
 
   test('every lead gets the points of the rules it meets; bands, histogram and reasons follow', async () => {
-    const r = await runScoringPlan(ws, { input: PLAN, where: 'live.json' }, { top: 8 });
+    const r = await runScoringPlan(ws, { input: PLAN, where: 'live.json' }, { top: 9 });
     assert.deepEqual(scores(r), EXPECTED);
-    assert.deepEqual(r.top.map((l) => l.rank), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(r.top.map((l) => l.rank), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
     assert.deepEqual(r.top[4]!.why, [{ rule: 'woman', points: 20 }, { rule: 'high income in Shanghai', points: 15 }, { rule: 'quiet this week', points: -5 }]);
     assert.deepEqual(r.top.filter((l) => l.optedOut).map((l) => l.userId), [8]);
     assert.equal(r.stored.status, 'defined');
     assert.equal(r.stored.version, 1);
     const d = r.distribution;
     assert.equal(d.asOf.toISOString(), AS_OF.toISOString());
-    assert.deepEqual([d.leads, d.knownUsers], [8, 8]);
-    assert.equal(d.meanScore, 280 / 8);
+    assert.deepEqual([d.leads, d.knownUsers], [9, 9]);
+    assert.equal(d.meanScore, 280 / 9);
     assert.deepEqual(d.bands, [
-      { band: 'A', min: 60, leads: 2, share: 2 / 8 },
-      { band: 'B', min: 30, leads: 3, share: 3 / 8 },
-      { band: 'C', min: 0, leads: 2, share: 2 / 8 },
+      { band: 'A', min: 60, leads: 2, share: 2 / 9 },
+      { band: 'B', min: 30, leads: 3, share: 3 / 9 },
+      { band: 'C', min: 0, leads: 3, share: 3 / 9 },
     ]);
     assert.equal(d.unbanded, 1);
     // Scores run from -5 to 75: 80 / 20 bins -> width 5, 17 bins from -5.
     assert.equal(d.histogram.length, 17);
     assert.deepEqual(d.histogram[0], { from: -5, to: 0, leads: 1 });
     const filled = d.histogram.filter((b) => b.leads > 0).map((b) => [b.from, b.leads]);
-    assert.deepEqual(filled, [[-5, 1], [10, 1], [20, 1], [30, 1], [40, 1], [50, 1], [60, 1], [75, 1]]);
-    assert.equal(d.histogram.reduce((s, b) => s + b.leads, 0), 8);
+    assert.deepEqual(filled, [[-5, 1], [0, 1], [10, 1], [20, 1], [30, 1], [40, 1], [50, 1], [60, 1], [75, 1]]);
+    assert.equal(d.histogram.reduce((s, b) => s + b.leads, 0), 9);
   });
 
   test('scores are tags: segments and rule tags read them, and they follow a changed plan', async () => {
     const band = await ws.wh.query<{ user_id: number; txt: string }>("SELECT user_id, txt FROM tag_values WHERE tag = 'lead_band_live' ORDER BY user_id");
-    assert.deepEqual(band.map((r) => [Number(r.user_id), r.txt]), [[1, 'A'], [2, 'B'], [3, 'B'], [4, 'C'], [5, 'C'], [6, 'A'], [8, 'B']]);
+    assert.deepEqual(band.map((r) => [Number(r.user_id), r.txt]), [[1, 'A'], [2, 'B'], [3, 'B'], [4, 'C'], [5, 'C'], [6, 'A'], [8, 'B'], [9, 'C']]);
     const score = await ws.wh.query<{ user_id: number; num: number }>("SELECT user_id, num FROM tag_values WHERE tag = 'lead_score_live' ORDER BY user_id");
-    assert.deepEqual(score.map((r) => [Number(r.user_id), r.num]), [[1, 75], [2, 30], [3, 40], [4, 20], [5, 10], [6, 60], [7, -5], [8, 50]]);
+    assert.deepEqual(score.map((r) => [Number(r.user_id), r.num]), [[1, 75], [2, 30], [3, 40], [4, 20], [5, 10], [6, 60], [7, -5], [8, 50], [9, 0]]);
     const tags = TagRegistry.load(ws);
     assert.equal(tags.get('lead_score_live')?.type, 'integer');
     assert.deepEqual(tags.get('lead_band_live')?.definition, { source: { table: 'lead_scores', key: 'live', column: 'band' } });
@@ -190,7 +194,7 @@ describe('lead scoring on a hand-made story', () => {
     const s = await runScoringPlan(ws, { input: inline, where: 'shanghai.json' }, { top: 10 });
     assert.deepEqual(s.top.map((l) => l.userId), [1, 2, 4, 5]);
     const plans = await ws.wh.query<{ plan: string; n: number }>('SELECT plan, count(*) AS n FROM lead_scores GROUP BY plan ORDER BY plan');
-    assert.deepEqual(plans.map((p) => [p.plan, Number(p.n)]), [['live', 8], ['shanghai', 4], ['women_only', 5]]);
+    assert.deepEqual(plans.map((p) => [p.plan, Number(p.n)]), [['live', 9], ['shanghai', 4], ['women_only', 5]]);
   });
 
   test('the export holds the best leads who allow targeting, in rank order', async () => {
@@ -209,9 +213,10 @@ describe('lead scoring on a hand-made story', () => {
     const two = await runScoringPlan(ws, plan, { top: 2, out });
     assert.deepEqual(two.export, { file: out, leads: 2, optedOut: 0 }); // user 8 ranks below the two written
     const all = await runScoringPlan(ws, plan, { top: 100, out });
-    assert.deepEqual(all.export, { file: out, leads: 7, optedOut: 1 });
-    assert.equal(readFileSync(out, 'utf8').trim().split('\n').length, 8);
-    assert.ok(!readFileSync(out, 'utf8').includes('\n8,') && !/^\d+,8,/m.test(readFileSync(out, 'utf8')));
+    assert.deepEqual(all.export, { file: out, leads: 8, optedOut: 1 });
+    assert.equal(readFileSync(out, 'utf8').trim().split('\n').length, 9);
+    const users = readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
+    assert.deepEqual(users, [1, 6, 3, 2, 4, 5, 9, 7]); // every lead but 8, in rank order
     await assert.rejects(runScoringPlan(ws, plan, { top: 3, out: join(root, 'leads.txt') }), /cannot export leads to .*leads\.txt/);
   });
 
@@ -245,10 +250,10 @@ describe('lead scoring on a hand-made story', () => {
     writeFileSync(file, JSON.stringify(PLAN));
     const readable = await runCli(['-w', dir, 'score', '--plan', file, '--top', '3']);
     assert.equal(readable.code, 0, readable.stderr);
-    assert.match(readable.stdout, /scoring plan live \((replaced|unchanged), version \d\) as of 2017-07-31 23:59:59: 8 leads of 8 known users, mean score 35\.0/);
+    assert.match(readable.stdout, /scoring plan live \((replaced|unchanged), version \d\) as of 2017-07-31 23:59:59: 9 leads of 9 known users, mean score 31\.1/);
     assert.match(readable.stdout, /stored as tags lead_score_live and lead_band_live/);
-    assert.match(readable.stdout, /^A\s+60\s+2\s+25\.0%$/m);
-    assert.match(readable.stdout, /^\(none\)\s+-\s+1\s+12\.5%$/m);
+    assert.match(readable.stdout, /^A\s+60\s+2\s+22\.2%$/m);
+    assert.match(readable.stdout, /^\(none\)\s+-\s+1\s+11\.1%$/m);
     assert.match(readable.stdout, /^-5 to -1\s+1\s+#{40}$/m);
     assert.match(readable.stdout, /^\s+3\s+8\s+50\s+B\s+woman \+20, age 25-35 \+30 \(opted out of targeting\)$/m);
     assert.match(readable.stdout, /^\s+1\s+1\s+75\s+A\s+woman \+20, age 25-35 \+30, high income in Shanghai \+15, 3 or more visits \+10$/m);

@@ -2,7 +2,7 @@
 export { ConditionOrSegmentSchema, PortraitConditions, requirePortrait } from './conditions.js';
 export { loadScoringPlan, parseScoringPlan, planTagKeys, scoreRange, ScoringPlanSchema, PLAN_ID, type ScoringPlan, type ScoringRule } from './plan.js';
 export { planTagDefinitions, ensurePlanTags } from './tags.js';
-export { LEAD_SCORES_TABLE, scoreLeads, scoringSql, type ScoringRun } from './score.js';
+export { LEAD_SCORES_TABLE, ruleHitsSql, scoreLeads, scoringSql, type ScoringRun } from './score.js';
 export {
   exportTopLeads,
   histogramBins,
