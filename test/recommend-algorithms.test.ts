@@ -474,3 +474,20 @@ test('neighbours: worker threads give the same rows as one thread', async () => 
     assert.deepEqual(rowsOf(await neighboursParallel(prep, 2)), one);
   }
 });
+
+test('sortContexts: each context\'s entities in increasing order, values moved with them, short and long contexts', async () => {
+  const { sortContexts } = await import('../src/recommend/algorithms/cooccurrence.js');
+  // Context 0: empty; 1: one entity; 2: five (insertion sort); 3: forty (index sort); 4: two.
+  const long = Array.from({ length: 40 }, (_, i) => (i * 17) % 40);
+  const ents = [9, 7, 3, 8, 1, 0, ...long, 6, 2];
+  const ctxStart = Int32Array.of(0, 0, 1, 6, 46, 48);
+  const e1 = Int32Array.from(ents);
+  const v1 = Float64Array.from(ents, (e, i) => e * 10 + (i >= 6 && i < 46 ? 0.5 : 0));
+  sortContexts(ctxStart, e1, v1);
+  const sortedLong = Array.from({ length: 40 }, (_, i) => i);
+  assert.deepEqual([...e1], [9, 0, 1, 3, 7, 8, ...sortedLong, 2, 6]);
+  assert.deepEqual([...v1], [90, 0, 10, 30, 70, 80, ...sortedLong.map((e) => e * 10 + 0.5), 20, 60]);
+  const e2 = Int32Array.from(ents);
+  sortContexts(ctxStart, e2, null);
+  assert.deepEqual([...e2], [...e1]);
+});
