@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { renderSimulation } from '../src/cli/commands/coupons.js';
 import { SqlParams } from '../src/conditions/params.js';
@@ -241,6 +241,12 @@ describe('coupon plans simulated on a hand-made segment', () => {
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     assert.equal(lines[0], 'user_id,coupons');
     assert.equal(lines.length, 4);
+    // The issue list is an export of users: the audit log records it.
+    const audit = JSON.parse((await runCli(['-w', dir, 'audit', '--action', 'export', '--json'])).stdout);
+    assert.deepEqual(
+      audit.map((a: { subject: string; rows: number; file: string }) => [a.subject, a.rows, a.file]),
+      [['coupon plan save-30', 3, resolve(out)]],
+    );
     const json = await runCli(['-w', dir, 'coupons', 'simulate', '--plan', file, '--segment', 'browsers', '--include-flagged', '--json']);
     const sim = JSON.parse(json.stdout);
     assert.deepEqual([sim.audience.audience, sim.audience.flaggedExcluded, sim.issue.issued], [9, 0, 3]);

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { embedSql } from '../../analytics/funnel/relation.js';
 import { SqlParams } from '../../conditions/params.js';
 import { PortraitError } from '../../errors.js';
@@ -23,6 +23,8 @@ import { compileAudience, loadRegistries, type AudienceRegistries } from './audi
 import type { CampaignDefinition } from './definition.js';
 import { CampaignRegistry } from './registry.js';
 import { sampleRatioCheck, type SampleRatioCheck } from '../stats.js';
+import { consentRefusedSql } from '../../privacy/consent.js';
+import { recordAudit } from '../../privacy/audit.js';
 
 export const ASSIGNMENTS_TABLE = 'campaign_assignments';
 export const ASSIGNMENT_RUNS_TABLE = 'campaign_assignment_runs';
@@ -171,7 +173,7 @@ export async function assignCampaign(ws: Workspace, campaign: string | CampaignD
   const everyone = await compileAudience(ws, def, loadRegistries(ws), true);
   const p = new SqlParams();
   const staged = `SELECT CAST(${p.bind(def.id)} AS VARCHAR) AS campaign_id, user_id, arm, bucket,
-      user_id IN (SELECT user_id FROM consents WHERE purpose = 'targeting' AND NOT allowed) AS opted_out
+      user_id IN (${consentRefusedSql('targeting', null)}) AS opted_out
     FROM (${splitSql(ws, def, embedSql(everyone.sql, everyone.params, p), p)})`;
   const { wh } = ws;
   // The split is computed outside the transaction (the engine reads a table made inside one on one
@@ -225,7 +227,12 @@ export async function assignCampaign(ws: Workspace, campaign: string | CampaignD
         `COPY (SELECT user_id, arm FROM ${ASSIGNMENTS_TABLE} WHERE campaign_id = $1 ORDER BY user_id) TO $2 (FORMAT ${format}${format === 'csv' ? ', HEADER true' : ''})`,
         [def.id, temp],
       );
-      renameSync(temp, options.out);
+      // The audit entry and the file appear together: a failed rename rolls the entry back.
+      const out = options.out;
+      await wh.transaction(async () => {
+        await recordAudit(ws, { action: 'export', subject: `campaign ${def.id}`, rows: users, file: resolve(out), details: { kind: 'campaign split', format, min_size: minSize } });
+        renameSync(temp, out);
+      });
     } finally {
       if (existsSync(temp)) rmSync(temp, { force: true });
     }

@@ -15,6 +15,7 @@ import { INTEREST_TABLE } from '../../tags/values/select.js';
 import type { SqlValue } from '../../warehouse/warehouse.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { campaignWindows, type CampaignDefinition } from './definition.js';
+import { consentRefusedSql } from '../../privacy/consent.js';
 
 /** Whether a condition reads the built portrait (tag values, interest scores, segments) rather than only events. */
 export function readsPortrait(c: Condition): boolean {
@@ -88,7 +89,7 @@ export function audienceSql(def: CampaignDefinition, params: SqlParams, registri
   // Events count only up to as-of and "not" is taken against the known users, so only the portrait
   // (built at another time) can name users unknown at the start.
   if (readsPortrait(def.audience)) filters.push(`user_id IN (SELECT user_id FROM ${ctx.universe})`);
-  if (!keepOptedOut) filters.push(`user_id NOT IN (SELECT user_id FROM consents WHERE purpose = 'targeting' AND NOT allowed)`);
+  if (!keepOptedOut) filters.push(`user_id NOT IN (${consentRefusedSql('targeting', null)})`);
   return `SELECT user_id FROM (${members})${filters.length ? `\n    WHERE ${filters.join('\n      AND ')}` : ''}`;
 }
 

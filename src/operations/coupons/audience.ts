@@ -8,6 +8,7 @@ import type { SqlParams } from '../../conditions/params.js';
 import type { Warehouse } from '../../warehouse/warehouse.js';
 import { RISK_TABLE } from '../../risk/build.js';
 import { tableExists } from '../../tags/values/build.js';
+import { consentRefusedSql } from '../../privacy/consent.js';
 
 /** Whether risk flags exist to read; a user_risk table without user_id and flagged is an error. */
 export async function riskFlagsAvailable(wh: Warehouse): Promise<boolean> {
@@ -47,7 +48,7 @@ export function audienceCtes(segmentSql: string, riskFlags: boolean, includeFlag
   return `seg AS MATERIALIZED (SELECT DISTINCT CAST(user_id AS BIGINT) AS user_id FROM (${segmentSql})),
 allowed AS MATERIALIZED (
   SELECT s.user_id, ${flagged} AS flagged FROM seg s
-  WHERE s.user_id NOT IN (SELECT user_id FROM consents WHERE purpose = 'targeting' AND NOT allowed)),
+  WHERE s.user_id NOT IN (${consentRefusedSql('targeting', null)})),
 aud AS MATERIALIZED (SELECT user_id FROM allowed${includeFlagged ? '' : ' WHERE NOT flagged'})`;
 }
 

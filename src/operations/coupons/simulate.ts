@@ -5,7 +5,7 @@
  * capped by the budget). The issue list can be written out: every number here is a list of users.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { SqlParams } from '../../conditions/params.js';
 import { PortraitError } from '../../errors.js';
 import { compileSegment } from '../../segments/registry.js';
@@ -16,6 +16,7 @@ import { paidOrderSource } from '../membership/paid-orders.js';
 import { audienceCounts, audienceCtes, riskFlagsAvailable, type AudienceCounts } from './audience.js';
 import { fen, type CouponPlan } from './plan.js';
 import { estimateUptake, type Uptake } from './uptake.js';
+import { recordAudit } from '../../privacy/audit.js';
 
 export interface CouponSimulationOptions {
   /** Keep users flagged by risk detection (default: leave them out). */
@@ -179,8 +180,12 @@ async function writeIssueList(ws: Workspace, params: SqlParams, ctes: string, pl
   const sql = issueListSql(params, ctes, plan, issued, audience);
   const temp = `${out}.partial`;
   try {
-    await ws.wh.run(`COPY (${sql}) TO ${params.bind(temp)} (FORMAT ${format})`, params.values);
-    renameSync(temp, out);
+    const rows = await ws.wh.run(`COPY (${sql}) TO ${params.bind(temp)} (FORMAT ${format})`, params.values);
+    // The audit entry and the file appear together: a failed rename rolls the entry back.
+    await ws.wh.transaction(async () => {
+      await recordAudit(ws, { action: 'export', subject: `coupon plan ${plan.name}`, rows, file: resolve(out), details: { kind: 'coupon issue list', format, issued, audience } });
+      renameSync(temp, out);
+    });
   } finally {
     if (existsSync(temp)) rmSync(temp, { force: true });
   }
