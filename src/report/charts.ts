@@ -6,21 +6,28 @@
  * `reportCharts(data, lang)` for all of them). See docs/report.md.
  */
 import type { EChartsOption } from 'echarts';
+import { contentKindShareOption } from '../content/charts.js';
+import { livePerformanceOption } from '../live/charts.js';
+import { kolGraphOption, spreadLevelsOption, spreadTreeOption } from '../social/charts.js';
 import { LABELS, RFM_ORDER, int, pct, rfmKey, rfmLabel, shortDays, stepLabel } from './labels.js';
 import {
   CHART_KINDS,
   ROLE_KEYS,
   type ActivityInput,
   type ChartKind,
+  type ContentInput,
   type FunnelInput,
+  type KolInput,
   type KpiInput,
   type Lang,
   type LifecycleInput,
+  type LiveInput,
   type ReportData,
   type RetentionInput,
   type RfmInput,
   type RolesInput,
   type SegmentsInput,
+  type SpreadInput,
 } from './types.js';
 
 export { CHART_KINDS, type ChartKind } from './types.js';
@@ -277,8 +284,52 @@ function hbars(names: string[], values: number[], of: number, color: string): EC
   });
 }
 
-/** The height a chart is drawn at, from how much it holds. */
-export function chartHeight(kind: ChartKind, data: ReportData): number {
+// The charts below come from the modules that own their data (src/content, src/live, src/social). Those
+// builders leave the font and frame to whoever embeds them: `base` gives them the report's.
+
+/** Orders through content by kind: shares of the period's orders and GMV (`contentKindShareOption`). */
+export function contentOption(c: ContentInput, lang: Lang): EChartsOption {
+  return base(contentKindShareOption(c, lang));
+}
+
+/** Live streams: audience and credited GMV per stream, conversion below (`livePerformanceOption`). */
+export function liveOption(l: LiveInput, lang: Lang): EChartsOption {
+  return base(livePerformanceOption(l, lang));
+}
+
+/** The campaign's users, new users and buyers per spread level, with each level's K-factor (`spreadLevelsOption`). */
+export function spreadLevelsChartOption(s: SpreadInput, lang: Lang): EChartsOption {
+  if (s.campaign === null) return emptyOption(LABELS[lang].noCampaigns);
+  return base(spreadLevelsOption({ campaign: s.campaign, levels: s.levels }, lang));
+}
+
+/** Users of the spread tree drawn in the report: the top of the branch, level by level. */
+export const REPORT_TREE_NODES = 120;
+
+/** The campaign's biggest branch as a tree, its first REPORT_TREE_NODES users (`spreadTreeOption`). */
+export function spreadTreeChartOption(s: SpreadInput, lang: Lang): EChartsOption {
+  if (s.campaign === null || s.branch.length === 0) return emptyOption(LABELS[lang].noCampaigns);
+  return base(spreadTreeOption({ campaign: s.campaign, nodes: s.branch }, lang, REPORT_TREE_NODES));
+}
+
+export const KOL_GRAPH_HEIGHT = 560;
+
+/** The top of the influence ranking on a circle, each with users it reached (`kolGraphOption`). */
+export function kolChartOption(k: KolInput, lang: Lang): EChartsOption {
+  if (k.builtAsOf === null) return emptyOption(LABELS[lang].noSocial);
+  return base(kolGraphOption(k, lang, { width: CHART_WIDTH, height: KOL_GRAPH_HEIGHT }));
+}
+
+/** Leaves of a tree option's first series: the rows a left-to-right tree needs. */
+function treeLeaves(option: EChartsOption): number {
+  type Datum = { children?: Datum[] };
+  const series = (option as { series?: { data?: Datum[] }[] }).series;
+  const count = (d: Datum): number => (d.children && d.children.length > 0 ? d.children.reduce((a, c) => a + count(c), 0) : 1);
+  return (series?.[0]?.data ?? []).reduce((a, d) => a + count(d), 0);
+}
+
+/** The height a chart is drawn at, from how much it holds (`option`: the chart's, when already built). */
+export function chartHeight(kind: ChartKind, data: ReportData, option?: EChartsOption): number {
   switch (kind) {
     case 'kpi':
       return 470;
@@ -296,6 +347,20 @@ export function chartHeight(kind: ChartKind, data: ReportData): number {
       return 300;
     case 'segments':
       return data.segments.segments.length === 0 ? 160 : 50 + 36 * data.segments.segments.length;
+    case 'content':
+      return data.content.purchases.orders === 0 ? 160 : 300;
+    case 'live':
+      return data.live.streams.length === 0 ? 160 : 460;
+    case 'spreadLevels':
+      return data.spread.campaign === null ? 160 : 340;
+    case 'spreadTree': {
+      if (data.spread.branch.length === 0) return 160;
+      // About 13 pixels a row of leaves (labels are 8 px), within bounds that keep the page readable.
+      const leaves = treeLeaves(option ?? spreadTreeChartOption(data.spread, 'en'));
+      return Math.min(1400, Math.max(300, 50 + 13 * leaves));
+    }
+    case 'kolGraph':
+      return data.kol.kols.length === 0 ? 160 : KOL_GRAPH_HEIGHT;
   }
 }
 
@@ -311,6 +376,14 @@ export function reportCharts(data: ReportData, lang: Lang): ChartSpec[] {
     roles: () => rolesOption(data.roles, lang),
     activity: () => activityOption(data.activity, lang),
     segments: () => segmentsOption(data.segments, lang),
+    content: () => contentOption(data.content, lang),
+    live: () => liveOption(data.live, lang),
+    spreadLevels: () => spreadLevelsChartOption(data.spread, lang),
+    spreadTree: () => spreadTreeChartOption(data.spread, lang),
+    kolGraph: () => kolChartOption(data.kol, lang),
   };
-  return CHART_KINDS.map((kind) => ({ kind, title: L.titles[kind], option: option[kind](), width: CHART_WIDTH, height: chartHeight(kind, data) }));
+  return CHART_KINDS.map((kind) => {
+    const o = option[kind]();
+    return { kind, title: L.titles[kind], option: o, width: CHART_WIDTH, height: chartHeight(kind, data, o) };
+  });
 }

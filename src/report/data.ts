@@ -2,7 +2,10 @@
  * Gathers what the report draws from the library, for one workspace, with defaults: the whole event
  * range cut into whole periods (days for up to 31 days of data, else Monday-to-Sunday weeks); the funnel
  * pv -> cart -> buy within 1 day; retention by first-seen cohort at the same grain; RFM groups and roles
- * from the stored tag values; the weekday x hour activity; each defined segment's size.
+ * from the stored tag values; the weekday x hour activity; each defined segment's size; orders through
+ * content by kind and the live streams of the last 30 days (as `portrait content report` and `portrait
+ * live report` by default); the spread tree of the campaign that reached most users; the top of the
+ * influence ranking with the users they reached (when the social graph is built).
  */
 import { basename } from 'node:path';
 import { PortraitError } from '../errors.js';
@@ -14,13 +17,34 @@ import { retention } from '../analytics/retention/index.js';
 import { activityHeatmap } from '../analytics/activity/index.js';
 import { SegmentRegistry, segmentSize } from '../segments/index.js';
 import { KNOWN_USERS_TABLE, TAG_VALUES_TABLE, tableExists, tagsAsOf } from '../tags/values/build.js';
+import { contentReport } from '../content/report.js';
+import { liveReport } from '../live/report.js';
+import { socialBuildInfo } from '../social/build.js';
+import { kolGraph, kolRanking } from '../social/read.js';
+import { listCampaigns, spreadTree, type Contribution, type SpreadNode } from '../social/spread.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { ROLE_KEYS, type ReportData, type ReportGrain, type RoleKey } from './types.js';
+import {
+  ROLE_KEYS,
+  type ContentInput,
+  type KolInput,
+  type LiveInput,
+  type RecentPeriod,
+  type ReportData,
+  type ReportGrain,
+  type RoleKey,
+  type SpreadCounts,
+  type SpreadInput,
+} from './types.js';
 
 /** Data spanning more days than this is reported per week. */
 export const DAILY_MAX_DAYS = 31;
 export const REPORT_FUNNEL = 'pv,cart,buy';
 export const REPORT_FUNNEL_WINDOW = '1d';
+/** Days the content and live charts cover, ending on the as-of day (the content and live reports' default). */
+export const REPORT_RECENT_DAYS = 30;
+/** Users of the influence ranking drawn in the KOL graph, and users reached drawn around each. */
+export const REPORT_KOLS = 10;
+export const REPORT_KOL_REACHED = 30;
 
 const dayMs = 86_400_000;
 const utc = (day: string) => Date.parse(`${day}T00:00:00Z`);
@@ -110,6 +134,28 @@ export async function gatherReportData(ws: Workspace, options: ReportDataOptions
     return out;
   });
 
+  // The content, live and social parts read tables a workspace may leave empty: they then draw an empty
+  // chart. A PortraitError in one of them is noted and the rest of the report is still written.
+  const guarded = async <T>(step: string, empty: () => T, work: () => Promise<T>): Promise<T> =>
+    timed(step, async () => {
+      try {
+        return await work();
+      } catch (error) {
+        if (!(error instanceof PortraitError)) throw error;
+        notes.push(`${step}: ${error.message}`);
+        return empty();
+      }
+    });
+  const recentFrom = addDays(range.last, -(REPORT_RECENT_DAYS - 1));
+  const content = await guarded('content', () => emptyContent(recentFrom, range.as_of!), () => gatherContent(ws));
+  const live = await guarded('live', () => emptyLive(recentFrom, range.as_of!), () => gatherLive(ws));
+  const spread = await guarded('spread', () => emptySpread(), () => gatherSpread(ws));
+  const kol = await guarded('kol', emptyKol, async () => {
+    const k = await gatherKol(ws);
+    if (k.builtAsOf === null) notes.push('The social graph has not been built: the KOL graph needs portrait social build.');
+    return k;
+  });
+
   return {
     workspace: basename(ws.paths.dir),
     asOf: range.as_of,
@@ -146,6 +192,133 @@ export async function gatherReportData(ws: Workspace, options: ReportDataOptions
     roles: { knownUsers: tags.known, roles: tags.roles },
     activity: { events: activity.events, totalEvents: activity.totalEvents },
     segments: { knownUsers: tags.known, segments },
+    content,
+    live,
+    spread,
+    kol,
     notes,
   };
+}
+
+/** A stored time (local wall clock read as UTC) as "YYYY-MM-DD HH:MM:SS". */
+const stamp = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19);
+
+function recentPeriod(from: Date, asOf: Date, days: number, window: string): RecentPeriod {
+  return { from: stamp(from).slice(0, 10), asOf: stamp(asOf), days, window };
+}
+
+async function gatherContent(ws: Workspace): Promise<ContentInput> {
+  const r = await contentReport(ws, { days: REPORT_RECENT_DAYS });
+  const credit = (c: { orders: number; gmv: number; orderShare: number | null; gmvShare: number | null }) => ({
+    orders: c.orders,
+    gmv: c.gmv,
+    orderShare: c.orderShare,
+    gmvShare: c.gmvShare,
+  });
+  return {
+    ...recentPeriod(r.from, r.asOf, r.days, r.window),
+    purchases: { orders: r.purchases.orders, gmv: r.purchases.gmv },
+    content: credit(r.content),
+    kinds: r.kinds.map((k) => ({ kind: k.kind, ...credit(k) })),
+  };
+}
+
+function emptyContent(from: string, asOf: string): ContentInput {
+  return { from, asOf, days: REPORT_RECENT_DAYS, window: '7d', purchases: { orders: 0, gmv: 0 }, content: { orders: 0, gmv: 0, orderShare: null, gmvShare: null }, kinds: [] };
+}
+
+async function gatherLive(ws: Workspace): Promise<LiveInput> {
+  const r = await liveReport(ws, { days: REPORT_RECENT_DAYS });
+  return {
+    ...recentPeriod(r.from, r.asOf, r.days, r.window),
+    streams: r.streams.map((s) => ({
+      liveId: s.liveId,
+      hostId: s.hostId,
+      startedAt: stamp(s.startedAt),
+      audience: s.audience,
+      orders: s.orders,
+      gmv: s.gmv,
+      conversion: s.conversion,
+    })),
+    total: { audience: r.total.audience, convertedViewers: r.total.convertedViewers, orders: r.total.orders, gmv: r.total.gmv, conversion: r.total.conversion },
+  };
+}
+
+function emptyLive(from: string, asOf: string): LiveInput {
+  return { from, asOf, days: REPORT_RECENT_DAYS, window: '7d', streams: [], total: { audience: 0, convertedViewers: 0, orders: 0, gmv: 0, conversion: null } };
+}
+
+const counts = (c: Contribution): SpreadCounts => ({ users: c.users, newUsers: c.newUsers, buyers: c.buyers, orders: c.orders, gmv: c.gmv });
+
+/** The spread tree of the campaign that reached most users (the first `listCampaigns` lists). */
+async function gatherSpread(ws: Workspace): Promise<SpreadInput> {
+  const list = await listCampaigns(ws);
+  const first = list.campaigns[0];
+  if (!first) return emptySpread();
+  const t = await spreadTree(ws, { campaign: first.campaign, top: 1 });
+  const top = t.sharers[0];
+  return {
+    campaigns: list.campaigns.length,
+    campaign: t.campaign,
+    firstReferral: stamp(t.firstReferral),
+    lastReferral: stamp(t.lastReferral),
+    seeds: t.seeds,
+    depth: t.depth,
+    reached: counts(t.reached),
+    overall: { users: t.overall.users, invitations: t.overall.invitations, newUsersBrought: t.overall.newUsersBrought, kFactor: t.overall.kFactor },
+    levels: t.levels.map((l) => ({ level: l.level, users: l.users, newUsers: l.newUsers, buyers: l.buyers, kFactor: l.kFactor })),
+    topSharer: top ? { userId: top.userId, level: top.level, direct: counts(top.direct), downstream: counts(top.downstream) } : null,
+    branch: top ? branchOf(t.nodes, top.userId) : [],
+  };
+}
+
+/** The node `root` and everyone below it (nodes come in level order, so a parent is met before its children). */
+function branchOf(nodes: readonly SpreadNode[], root: number): SpreadInput['branch'] {
+  const inside = new Set([root]);
+  const out: SpreadInput['branch'][number][] = [];
+  for (const n of nodes) {
+    if (n.userId !== root && (n.parent === null || !inside.has(n.parent))) continue;
+    inside.add(n.userId);
+    out.push({ userId: n.userId, parent: n.userId === root ? null : n.parent, level: n.level, isNew: n.isNew, orders: n.orders, gmv: n.gmv });
+  }
+  return out;
+}
+
+function emptySpread(): SpreadInput {
+  const none = { users: 0, newUsers: 0, buyers: 0, orders: 0, gmv: 0 };
+  return {
+    campaigns: 0,
+    campaign: null,
+    firstReferral: null,
+    lastReferral: null,
+    seeds: 0,
+    depth: 0,
+    reached: none,
+    overall: { users: 0, invitations: 0, newUsersBrought: 0, kFactor: null },
+    levels: [],
+    topSharer: null,
+    branch: [],
+  };
+}
+
+/** The top REPORT_KOLS of the influence ranking and the users they reached; builtAsOf null without a social build. */
+async function gatherKol(ws: Workspace): Promise<KolInput> {
+  const info = await socialBuildInfo(ws.wh);
+  if (!info) return emptyKol();
+  const ranking = await kolRanking(ws, { top: 1 });
+  const g = await kolGraph(ws, { top: REPORT_KOLS, perKol: REPORT_KOL_REACHED });
+  return {
+    builtAsOf: stamp(info.asOf),
+    ranked: ranking.ranked,
+    kolCount: ranking.kols,
+    kocCount: ranking.kocs,
+    kols: g.kols.map((k) => ({ userId: k.userId, rank: k.rank, reach: k.reach, buyers: k.buyers, tier: k.tier })),
+    reachedPerKol: REPORT_KOL_REACHED,
+    users: g.users,
+    links: g.links,
+  };
+}
+
+function emptyKol(): KolInput {
+  return { builtAsOf: null, ranked: 0, kolCount: 0, kocCount: 0, kols: [], reachedPerKol: REPORT_KOL_REACHED, users: [], links: [] };
 }

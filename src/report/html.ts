@@ -18,6 +18,8 @@ export interface ReportPage {
   workspace: string;
   asOf: string | null;
   tagsAsOf: string | null;
+  /** When the social graph was built as of; null when it was never built. */
+  socialAsOf: string | null;
   from: string | null;
   to: string | null;
   grain: ReportGrain;
@@ -73,6 +75,7 @@ export function renderHtml(page: ReportPage): string {
     `${L.workspace} <b>${escapeHtml(page.workspace)}</b>`,
     `${L.asOf} <b>${escapeHtml(page.asOf ?? '-')}</b>`,
     `${L.tagsAsOf} <b>${escapeHtml(page.tagsAsOf ?? L.notBuilt)}</b>`,
+    `${L.socialAsOf} <b>${escapeHtml(page.socialAsOf ?? L.socialNotBuilt)}</b>`,
     `${L.range} <b>${escapeHtml(page.from && page.to ? `${page.from} – ${page.to}` : '-')}</b> (${L.per[page.grain]})`,
   ].join(' · ');
   const charts = page.charts

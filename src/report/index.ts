@@ -19,7 +19,16 @@ export * from './types.js';
 export * from './charts.js';
 export * from './readings.js';
 export { LABELS, stepLabel, rfmLabel } from './labels.js';
-export { gatherReportData, reportPeriods, DAILY_MAX_DAYS, REPORT_FUNNEL, REPORT_FUNNEL_WINDOW } from './data.js';
+export {
+  gatherReportData,
+  reportPeriods,
+  DAILY_MAX_DAYS,
+  REPORT_FUNNEL,
+  REPORT_FUNNEL_WINDOW,
+  REPORT_KOL_REACHED,
+  REPORT_KOLS,
+  REPORT_RECENT_DAYS,
+} from './data.js';
 export { renderHtml, escapeHtml, type ReportPage, type RenderedChart } from './html.js';
 export { renderSvg } from './svg.js';
 
@@ -69,6 +78,7 @@ export function renderReport(data: ReportData, lang: Lang): { html: string; char
     workspace: data.workspace,
     asOf: data.asOf,
     tagsAsOf: data.tagsAsOf,
+    socialAsOf: data.kol.builtAsOf,
     from: data.from,
     to: data.to,
     grain: data.grain,

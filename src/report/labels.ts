@@ -1,5 +1,6 @@
 /** Words of the report in English and Chinese, and number formatting. Pure: usable in a browser. */
 import { RFM_GROUPS } from '../segments/rfm-groups.js';
+import type { ContentKind } from '../model/enums.js';
 import type { ChartKind, Lang, ReportGrain, RoleKey } from './types.js';
 
 export interface Labels {
@@ -8,6 +9,8 @@ export interface Labels {
   asOf: string;
   tagsAsOf: string;
   notBuilt: string;
+  socialAsOf: string;
+  socialNotBuilt: string;
   range: string;
   per: Record<ReportGrain, string>;
   titles: Record<ChartKind, string>;
@@ -18,10 +21,14 @@ export interface Labels {
   users: string;
   events: string;
   roles: Record<RoleKey, string>;
+  /** Content kinds as written inside a reading. */
+  contentKinds: Record<ContentKind, string>;
   weekdays: readonly string[];
   noData: string;
   noSegments: string;
   noTags: string;
+  noCampaigns: string;
+  noSocial: string;
   footer: string;
   vsPrevious: (grain: ReportGrain) => string;
   notes: string;
@@ -34,6 +41,8 @@ export const LABELS: Record<Lang, Labels> = {
     asOf: 'data as of',
     tagsAsOf: 'portrait built as of',
     notBuilt: 'not built (run portrait build)',
+    socialAsOf: 'social graph built as of',
+    socialNotBuilt: 'not built (run portrait social build)',
     range: 'periods',
     per: { day: 'per day', week: 'per week', month: 'per month' },
     titles: {
@@ -45,6 +54,11 @@ export const LABELS: Record<Lang, Labels> = {
       roles: 'User roles',
       activity: 'Activity by weekday and hour',
       segments: 'Segment sizes',
+      content: 'Orders through content',
+      live: 'Live-stream performance',
+      spreadLevels: 'Spread (fission) by level',
+      spreadTree: 'Spread tree',
+      kolGraph: 'KOLs and the users they reach',
     },
     kpi: { dau: 'Daily active users', activeUsers: 'Active users', buyers: 'Buyers', gmv: 'GMV', conversion: 'Conversion', orders: 'Orders' },
     lifecycle: { new: 'new', returning: 'returning', resurrecting: 'resurrecting', dormant: 'dormant' },
@@ -53,10 +67,13 @@ export const LABELS: Record<Lang, Labels> = {
     users: 'users',
     events: 'events',
     roles: { role_passer_by: 'passer-by', role_content_consumer: 'content consumer', role_shopper: 'shopper', role_loyal_fan: 'loyal fan' },
+    contentKinds: { graphic: 'graphic posts', short_video: 'short videos', live: 'live streams' },
     weekdays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
     noData: 'No data',
     noSegments: 'No segments defined',
     noTags: 'Portrait not built',
+    noCampaigns: 'No referral campaign',
+    noSocial: 'Social graph not built',
     footer: 'Made by portrait report. Charts drawn with Apache ECharts as inline SVG; the file needs no network.',
     vsPrevious: (g) => `vs previous ${g}`,
     notes: 'Notes',
@@ -67,6 +84,8 @@ export const LABELS: Record<Lang, Labels> = {
     asOf: '数据截至',
     tagsAsOf: '画像构建于',
     notBuilt: '尚未构建（请运行 portrait build）',
+    socialAsOf: '社交图谱构建于',
+    socialNotBuilt: '尚未构建（请运行 portrait social build）',
     range: '统计周期',
     per: { day: '按日', week: '按周', month: '按月' },
     titles: {
@@ -78,6 +97,11 @@ export const LABELS: Record<Lang, Labels> = {
       roles: '用户角色',
       activity: '活跃时段（星期 × 小时）',
       segments: '人群规模',
+      content: '内容带来的订单',
+      live: '直播表现',
+      spreadLevels: '裂变传播（按层级）',
+      spreadTree: '裂变传播树',
+      kolGraph: 'KOL 及其触达的用户',
     },
     kpi: { dau: '日活跃用户', activeUsers: '活跃用户', buyers: '购买用户', gmv: '成交额', conversion: '成交转化率', orders: '订单' },
     lifecycle: { new: '新用户', returning: '留存', resurrecting: '回流', dormant: '沉睡' },
@@ -86,10 +110,13 @@ export const LABELS: Record<Lang, Labels> = {
     users: '用户',
     events: '行为',
     roles: { role_passer_by: '路人', role_content_consumer: '内容消费者', role_shopper: '购物者', role_loyal_fan: '忠实粉丝' },
+    contentKinds: { graphic: '图文', short_video: '短视频', live: '直播' },
     weekdays: ['周一', '周二', '周三', '周四', '周五', '周六', '周日'],
     noData: '暂无数据',
     noSegments: '尚未定义人群',
     noTags: '画像尚未构建',
+    noCampaigns: '暂无裂变活动',
+    noSocial: '社交图谱尚未构建',
     footer: '由 portrait report 生成。图表由 Apache ECharts 绘制为内嵌 SVG，无需联网即可打开。',
     vsPrevious: (g) => `较上${g === 'day' ? '日' : g === 'week' ? '周' : '月'}`,
     notes: '说明',

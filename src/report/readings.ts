@@ -2,15 +2,20 @@
  * The one-line reading under each chart, computed from the same data the chart draws, in English or
  * Chinese; and the KPI cards at the top of the report. Pure: no database.
  */
+import { LIVE_CHART_STREAMS } from '../live/charts.js';
+import { REPORT_TREE_NODES } from './charts.js';
 import { LABELS, RFM_ORDER, dec, int, pct, rfmKey, rfmLabel, stepLabel } from './labels.js';
 import {
   CHART_KINDS,
   type ActivityInput,
   type ChartKind,
+  type ContentInput,
   type FunnelInput,
+  type KolInput,
   type KpiInput,
   type Lang,
   type LifecycleInput,
+  type LiveInput,
   type ReportData,
   type ReportGrain,
   type RetentionInput,
@@ -18,6 +23,7 @@ import {
   type RoleKey,
   type RolesInput,
   type SegmentsInput,
+  type SpreadInput,
 } from './types.js';
 
 const GRAIN_EN: Record<ReportGrain, [string, string]> = { day: ['day', 'days'], week: ['week', 'weeks'], month: ['month', 'months'] };
@@ -210,6 +216,94 @@ export function segmentsReading(s: SegmentsInput, lang: Lang): string {
   return `${n} segment${n === 1 ? '' : 's'} defined; the largest is ${big.name} with ${int(big.users)} users (${share(big.users)} of ${int(s.knownUsers)} known users)${n > 1 ? `, the smallest ${small.name} with ${int(small.users)} (${share(small.users)})` : ''}.`;
 }
 
+const shareOf = (x: number | null) => (x === null ? '-' : pct(x));
+const money = (x: number) => dec(x, 0);
+const ofUsers = (n: number, of: number) => (of > 0 ? pct(n / of) : '-');
+
+/**
+ * Content: the orders (and GMV) of the period credited to content by last-touch attribution, and each
+ * kind's orders, most first.
+ */
+export function contentReading(c: ContentInput, lang: Lang): string {
+  const day = c.asOf.slice(0, 10);
+  if (c.purchases.orders === 0) return lang === 'zh' ? `近 ${c.days} 天（截至 ${day}）没有订单。` : `There were no orders in the ${c.days} days to ${day}.`;
+  const K = LABELS[lang].contentKinds;
+  const kinds = [...c.kinds].sort((a, b) => b.orders - a.orders).map((k) => ({ name: K[k.kind], orders: int(k.orders), share: shareOf(k.orderShare) }));
+  if (lang === 'zh') {
+    const parts = kinds.map((k) => `${k.name} ${k.orders} 笔（${k.share}）`).join('，');
+    return `近 ${c.days} 天（截至 ${day}）的 ${int(c.purchases.orders)} 笔订单中，${int(c.content.orders)} 笔（${shareOf(c.content.orderShare)}）来自内容（购买前 ${c.window} 内最后浏览的内容），占成交额 ${shareOf(c.content.gmvShare)}${parts ? `；其中${parts}` : ''}。`;
+  }
+  const parts = kinds.map((k) => `${k.name} ${k.orders} (${k.share})`).join(', ');
+  return `In the ${c.days} days to ${day}, ${int(c.content.orders)} of ${int(c.purchases.orders)} orders (${shareOf(c.content.orderShare)}) came through content (the last content viewed within ${c.window} before buying), ${shareOf(c.content.gmvShare)} of GMV${parts ? `; by kind: ${parts}` : ''}.`;
+}
+
+/** Live: streams of the period, their audience, who bought through them, and the stream with most credited GMV. */
+export function liveReading(l: LiveInput, lang: Lang): string {
+  const day = l.asOf.slice(0, 10);
+  const n = l.streams.length;
+  if (n === 0) return lang === 'zh' ? `近 ${l.days} 天（截至 ${day}）没有开播的直播。` : `No live stream started in the ${l.days} days to ${day}.`;
+  let best = l.streams[0]!;
+  for (const s of l.streams) {
+    if (s.gmv > best.gmv || (s.gmv === best.gmv && (s.audience > best.audience || (s.audience === best.audience && s.liveId < best.liveId)))) best = s;
+  }
+  const t = l.total;
+  const more = n > LIVE_CHART_STREAMS;
+  if (lang === 'zh') {
+    const top = t.orders > 0 ? `；成交额最高的是 #${best.liveId}（${best.startedAt.slice(0, 10)}）：${money(best.gmv)}，观看 ${int(best.audience)} 人` : '；没有订单归因到直播';
+    return `近 ${l.days} 天（截至 ${day}）开播 ${n} 场直播；${int(t.audience)} 名用户观看了直播或回放，其中 ${shareOf(t.conversion)} 通过直播购买（${int(t.orders)} 笔订单，成交额 ${money(t.gmv)}）${top}。${more ? `图中为观看人数最多的 ${LIVE_CHART_STREAMS} 场。` : ''}`;
+  }
+  const top = t.orders > 0 ? `; the top stream by GMV is #${best.liveId} (${best.startedAt.slice(0, 10)}) with ${money(best.gmv)} from ${int(best.audience)} viewers` : '; no order was credited to a stream';
+  return `${n} live stream${n === 1 ? '' : 's'} started in the ${l.days} days to ${day}; ${int(t.audience)} users watched live or a replay and ${shareOf(t.conversion)} of them bought through a stream (${int(t.orders)} orders, GMV ${money(t.gmv)})${top}.${more ? ` The chart shows the ${LIVE_CHART_STREAMS} with the largest audience.` : ''}`;
+}
+
+/** Spread levels: the campaign's seeds, users reached, how deep, new users and buyers, and its K-factor. */
+export function spreadLevelsReading(s: SpreadInput, lang: Lang): string {
+  if (s.campaign === null) {
+    return lang === 'zh' ? '暂无裂变活动：传播树来自带活动编号的邀请和分享。' : 'No referral campaign: spread trees come from invites and shares that carry a campaign id.';
+  }
+  const r = s.reached;
+  const k = s.overall.kFactor === null ? '-' : s.overall.kFactor.toFixed(2);
+  const span = `${s.firstReferral?.slice(0, 10) ?? '-'}${lang === 'zh' ? ' 至 ' : ' to '}${s.lastReferral?.slice(0, 10) ?? '-'}`;
+  if (lang === 'zh') {
+    return `${s.campaign}${s.campaigns > 1 ? `（${s.campaigns} 个活动中触达最多）` : ''}从 ${int(s.seeds)} 名种子用户出发，触达 ${int(r.users)} 人，最深到第 ${s.depth} 层（${span}）：新用户 ${int(r.newUsers)}（${ofUsers(r.newUsers, r.users)}），购买 ${int(r.buyers)} 人（${ofUsers(r.buyers, r.users)}）；K 因子 ${k}（${int(s.overall.users)} 名参与用户带来 ${int(s.overall.newUsersBrought)} 名新用户）。`;
+  }
+  return `${s.campaign}${s.campaigns > 1 ? `, the largest of ${s.campaigns} campaigns by users reached,` : ''} grew from ${int(s.seeds)} seeds to ${int(r.users)} users reached down to level ${s.depth} (${span}): ${int(r.newUsers)} new (${ofUsers(r.newUsers, r.users)}), ${int(r.buyers)} bought (${ofUsers(r.buyers, r.users)}); K-factor ${k} (${int(s.overall.newUsersBrought)} new users brought by ${int(s.overall.users)} users).`;
+}
+
+/** Spread tree: the biggest branch (the sharer with most users below) and how much of the tree is drawn. */
+export function spreadTreeReading(s: SpreadInput, lang: Lang): string {
+  const top = s.topSharer;
+  if (s.campaign === null || !top) return lang === 'zh' ? '暂无可绘制的裂变传播树。' : 'There is no spread tree to draw.';
+  const total = s.branch.length;
+  const shown = Math.min(REPORT_TREE_NODES, total);
+  const d = top.downstream;
+  if (lang === 'zh') {
+    const who = top.level === 0 ? `种子用户 ${top.userId}` : `用户 ${top.userId}（第 ${top.level} 层）`;
+    const drawn = shown === total ? `全部 ${int(total)} 人` : `按层级显示其中 ${int(shown)} / ${int(total)} 人，其余合并为“另有 N 人”`;
+    return `最大的分支始于${who}：直接带来 ${int(top.direct.users)} 人，其下共 ${int(d.users)} 人（购买 ${int(d.buyers)} 人，成交额 ${money(d.gmv)}）；图中画出这一分支，${drawn}。`;
+  }
+  const who = top.level === 0 ? `seed ${top.userId}` : `user ${top.userId} (level ${top.level})`;
+  const drawn = shown === total ? `all ${int(total)} users` : `${int(shown)} of its ${int(total)} users, level by level, the rest as "+N more"`;
+  return `The biggest branch starts at ${who}: ${int(top.direct.users)} users brought directly and ${int(d.users)} in all below it (${int(d.buyers)} bought, GMV ${money(d.gmv)}); the chart draws this branch, ${drawn}.`;
+}
+
+const TIER: Record<'kol' | 'koc', string> = { kol: 'KOL', koc: 'KOC' };
+
+/** KOL graph: how many are ranked and labelled, the first of the ranking, and the users drawn around the top. */
+export function kolReading(k: KolInput, lang: Lang): string {
+  if (k.builtAsOf === null) return lang === 'zh' ? '社交图谱尚未构建：请运行 portrait social build。' : 'The social graph is not built yet: run portrait social build.';
+  const first = k.kols[0];
+  if (!first) {
+    return lang === 'zh' ? `无人上榜：社交图谱（构建于 ${k.builtAsOf}）中没有可排名的关注或分享。` : `Nobody is ranked: the social graph (built as of ${k.builtAsOf}) has no follows or shares to rank by.`;
+  }
+  const bought = k.users.filter((u) => u.bought).length;
+  const tier = first.tier === null ? '' : lang === 'zh' ? `（${TIER[first.tier]}）` : ` (${TIER[first.tier]})`;
+  if (lang === 'zh') {
+    return `${int(k.ranked)} 名上榜用户中 KOL ${int(k.kolCount)} 名、KOC ${int(k.kocCount)} 名；第一名用户 ${first.userId}${tier}的影响力是普通用户的 ${dec(first.reach, 1)} 倍，带来 ${int(first.buyers)} 名购买用户。前 ${k.kols.length} 名周围是他们触达的 ${int(k.users.length)} 名用户（每人最多 ${k.reachedPerKol} 名），其中 ${int(bought)} 人经由他们购买（图谱构建于 ${k.builtAsOf}）。`;
+  }
+  return `Of ${int(k.ranked)} ranked users, ${int(k.kolCount)} are KOLs and ${int(k.kocCount)} KOCs; the first, user ${first.userId}${tier}, reaches ${dec(first.reach, 1)} times the average user and drove ${int(first.buyers)} buyers. Around the top ${k.kols.length} are ${int(k.users.length)} users they reached (up to ${k.reachedPerKol} each), ${int(bought)} of whom bought through them (graph built as of ${k.builtAsOf}).`;
+}
+
 /** Every chart's reading. */
 export function reportReadings(data: ReportData, lang: Lang): Record<ChartKind, string> {
   const fns: Record<ChartKind, () => string> = {
@@ -221,6 +315,11 @@ export function reportReadings(data: ReportData, lang: Lang): Record<ChartKind, 
     roles: () => rolesReading(data.roles, lang),
     activity: () => activityReading(data.activity, lang),
     segments: () => segmentsReading(data.segments, lang),
+    content: () => contentReading(data.content, lang),
+    live: () => liveReading(data.live, lang),
+    spreadLevels: () => spreadLevelsReading(data.spread, lang),
+    spreadTree: () => spreadTreeReading(data.spread, lang),
+    kolGraph: () => kolReading(data.kol, lang),
   };
   return Object.fromEntries(CHART_KINDS.map((k) => [k, fns[k]()])) as Record<ChartKind, string>;
 }

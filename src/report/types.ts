@@ -3,6 +3,7 @@
  * (strings and numbers, no Date), so a web dashboard can fetch it and draw the same charts with
  * `charts.ts`. Only types here: nothing that reaches a database.
  */
+import type { ContentKind } from '../model/enums.js';
 
 export const REPORT_LANGS = ['en', 'zh'] as const;
 export type Lang = (typeof REPORT_LANGS)[number];
@@ -88,6 +89,106 @@ export interface SegmentsInput {
   segments: readonly { name: string; users: number }[];
 }
 
+/** The N local days ending on the as-of day that the content and live charts cover, as their reports do. */
+export interface RecentPeriod {
+  /** First day ("YYYY-MM-DD") and the as-of time (local, "YYYY-MM-DD HH:MM:SS"). */
+  from: string;
+  asOf: string;
+  days: number;
+  /** Last-touch attribution window, e.g. "7d". */
+  window: string;
+}
+
+/** Orders and GMV credited to content (`ContentReport` narrowed); shares 0..1 of the period's orders and GMV. */
+export interface ContentCredit {
+  orders: number;
+  gmv: number;
+  orderShare: number | null;
+  gmvShare: number | null;
+}
+
+/** Orders through content by kind (`contentReport(ws)`: the last 30 days). */
+export interface ContentInput extends RecentPeriod {
+  /** Every order of the period. */
+  purchases: { orders: number; gmv: number };
+  /** All content together (an order through two kinds counts once). */
+  content: ContentCredit;
+  kinds: readonly ({ kind: ContentKind } & ContentCredit)[];
+}
+
+/** One live stream (`LiveStreamRow` narrowed); startedAt local "YYYY-MM-DD HH:MM:SS". */
+export interface LiveStreamPoint {
+  liveId: number;
+  hostId: number;
+  startedAt: string;
+  /** Users who watched live or a replay. */
+  audience: number;
+  orders: number;
+  gmv: number;
+  /** Audience members with an order credited to the stream, over the audience. */
+  conversion: number | null;
+}
+
+/** Live streams started in the period (`liveReport(ws)`: the last 30 days), in start order. */
+export interface LiveInput extends RecentPeriod {
+  streams: readonly LiveStreamPoint[];
+  /** Every stream together (users distinct across streams). */
+  total: { audience: number; convertedViewers: number; orders: number; gmv: number; conversion: number | null };
+}
+
+/** What a part of a spread tree holds (`Contribution`). */
+export interface SpreadCounts {
+  users: number;
+  newUsers: number;
+  buyers: number;
+  orders: number;
+  gmv: number;
+}
+
+/**
+ * The spread (fission) tree of the campaign that reached most users (`listCampaigns`, then `spreadTree`),
+ * as of the newest event. `campaign` is null when there is no referral.
+ */
+export interface SpreadInput {
+  /** Campaigns with referrals up to as-of. */
+  campaigns: number;
+  campaign: string | null;
+  /** First and last referral of the campaign (local "YYYY-MM-DD HH:MM:SS"). */
+  firstReferral: string | null;
+  lastReferral: string | null;
+  seeds: number;
+  depth: number;
+  /** Users reached (levels 1 and deeper). */
+  reached: SpreadCounts;
+  /** Campaign-wide virality: K = newUsersBrought / users. */
+  overall: { users: number; invitations: number; newUsersBrought: number; kFactor: number | null };
+  levels: readonly { level: number; users: number; newUsers: number; buyers: number; kFactor: number | null }[];
+  /** The sharer with most users below them (the first of `SpreadTree.sharers`: always a seed). */
+  topSharer: { userId: number; level: number; direct: SpreadCounts; downstream: SpreadCounts } | null;
+  /**
+   * The biggest branch, drawn as the tree: the top sharer (parent null) and everyone below them, in level
+   * order. A whole campaign has dozens of seeds, too wide to draw with its depth.
+   */
+  branch: readonly { userId: number; parent: number | null; level: number; isNew: boolean; orders: number; gmv: number }[];
+}
+
+/**
+ * The top of the influence ranking and a sample of the users each reached (`kolRanking`, `kolGraph`), as of
+ * the social build. `builtAsOf` is null when the social graph was never built (portrait social build).
+ */
+export interface KolInput {
+  builtAsOf: string | null;
+  /** Users ranked, and how many are labelled KOL and KOC. */
+  ranked: number;
+  kolCount: number;
+  kocCount: number;
+  kols: readonly { userId: number; rank: number; reach: number; buyers: number; tier: 'kol' | 'koc' | null }[];
+  /** At most this many users reached are drawn around each (a sample fixed by a hash of the two ids). */
+  reachedPerKol: number;
+  users: readonly { userId: number; bought: boolean }[];
+  links: readonly { kol: number; user: number; kind: 'referred' | 'share' | 'follow'; bought: boolean }[];
+}
+
 export interface ReportData {
   /** The workspace folder's name. */
   workspace: string;
@@ -107,9 +208,27 @@ export interface ReportData {
   roles: RolesInput;
   activity: ActivityInput;
   segments: SegmentsInput;
+  content: ContentInput;
+  live: LiveInput;
+  spread: SpreadInput;
+  kol: KolInput;
   /** Things the report could not show, e.g. a segment that failed to compile. */
   notes: string[];
 }
 
-export const CHART_KINDS = ['kpi', 'lifecycle', 'funnel', 'retention', 'rfm', 'roles', 'activity', 'segments'] as const;
+export const CHART_KINDS = [
+  'kpi',
+  'lifecycle',
+  'funnel',
+  'retention',
+  'rfm',
+  'roles',
+  'activity',
+  'segments',
+  'content',
+  'live',
+  'spreadLevels',
+  'spreadTree',
+  'kolGraph',
+] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
