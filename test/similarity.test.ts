@@ -232,15 +232,25 @@ describe('lookalike on a synthetic world', () => {
     const similar = JSON.parse(await run(['similar', String(ids[0]!.user_id), '--k', '3', '--json'])) as { similar: { user_id: number; similarity: number }[] };
     assert.equal(similar.similar.length, 3);
     assert.ok(similar.similar.every((s, i) => s.user_id !== Number(ids[0]!.user_id) && (i === 0 || s.similarity <= similar.similar[i - 1]!.similarity)));
-    const look = JSON.parse(await run(['lookalike', '--seed-file', seedFile, '--top', '50', '--out', csv, '--json'])) as { seeds: number; users: { user_id: number }[] };
+    const look = JSON.parse(await run(['lookalike', '--seed-file', seedFile, '--top', '60', '--out', csv, '--json'])) as {
+      seeds: number;
+      users: { user_id: number }[];
+      exported: { users: number; optedOut: number };
+    };
     assert.equal(look.seeds, 30);
-    assert.equal(look.users.length, 50);
+    assert.equal(look.users.length, 60);
     const seedSet = new Set(ids.map((r) => Number(r.user_id)));
     assert.ok(look.users.every((u) => !seedSet.has(u.user_id)));
+    // The file is an audience: the kept users minus those who refused targeting, in rank order.
+    const check = await Workspace.open(dir);
+    const refused = new Set((await check.wh.query<{ user_id: number }>("SELECT user_id FROM consents WHERE purpose = 'targeting' AND NOT allowed")).map((r) => Number(r.user_id)));
+    await check.close();
+    const allowed = look.users.filter((u) => !refused.has(u.user_id));
     const lines = readFileSync(csv, 'utf8').trim().split('\n');
     assert.equal(lines[0], 'user_id,rank,score');
-    assert.equal(lines.length, 51);
-    assert.equal(Number(lines[1]!.split(',')[0]), look.users[0]!.user_id);
+    assert.deepEqual(lines.slice(1).map((l) => Number(l.split(',')[0])), allowed.map((u) => u.user_id));
+    assert.deepEqual(look.exported, { ...look.exported, users: allowed.length, optedOut: 60 - allowed.length });
+    assert.ok(allowed.length < 60, 'the world has users who refused targeting among the kept');
     const text = await run(['lookalike', 'evaluate', '--seed-share', '0.3']);
     assert.match(text, /recall@R/);
     assert.match(text, /random/);

@@ -3,16 +3,18 @@
  * `portrait lookalike` (rank everyone by resemblance to a seed) and `portrait lookalike evaluate`
  * (against the hidden taste groups of a synthetic world).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { PortraitError } from '../../errors.js';
 import {
   clusterUsers,
   evaluateLookalike,
+  exportLookalike,
   lookalike,
   LOOKALIKE_METHODS,
   similarUsers,
   type ClusterResult,
+  type LookalikeExport,
   type LookalikeEvaluation,
   type LookalikeMethod,
   type LookalikeResult,
@@ -93,14 +95,15 @@ export function registerSimilarityCommands(program: Command): void {
     .action(async (flags: { seed?: string; seedFile?: string; top: number; method: LookalikeMethod; out?: string; json?: boolean }, cmd: Command) => {
       if (!flags.seedFile === !flags.seed) throw new PortraitError('lookalike needs one seed', 'give --seed SEGMENT or --seed-file FILE (one user id per line)');
       const fromFile = flags.seedFile ? readSeedFile(flags.seedFile) : null;
-      const result = await withWorkspace(cmd, async (ws) => {
+      const { result, exported } = await withWorkspace(cmd, async (ws) => {
         const seedUsers = fromFile
           ? { sql: `SELECT unnest(from_json($1, '["BIGINT"]')) AS user_id`, params: [JSON.stringify(fromFile)] }
           : await compileSegment(ws, flags.seed!);
-        return lookalike(ws, { seedUsers: { sql: seedUsers.sql, params: seedUsers.params }, top: flags.top, method: flags.method });
+        const found = await lookalike(ws, { seedUsers: { sql: seedUsers.sql, params: seedUsers.params }, top: flags.top, method: flags.method });
+        const subject = flags.seed ? `segment ${flags.seed}` : `seed file ${flags.seedFile}`;
+        return { result: found, exported: flags.out ? await exportLookalike(ws, found, flags.out, { subject }) : null };
       });
-      if (flags.out) writeFileSync(flags.out, lookalikeCsv(result));
-      output(flags.json, result, () => renderLookalike(result, flags.out));
+      output(flags.json, exported ? { ...result, exported } : result, () => renderLookalike(result, exported));
     });
 
   look
@@ -145,11 +148,7 @@ export function renderClusters(r: ClusterResult): string {
   ].join('\n');
 }
 
-export function lookalikeCsv(r: LookalikeResult): string {
-  return `user_id,rank,score\n${r.users.map((u) => `${u.user_id},${u.rank},${u.score}`).join('\n')}${r.users.length ? '\n' : ''}`;
-}
-
-export function renderLookalike(r: LookalikeResult, out?: string): string {
+export function renderLookalike(r: LookalikeResult, exported?: LookalikeExport | null): string {
   const lines = [
     renderPairs([
       ['method', r.method],
@@ -159,7 +158,7 @@ export function renderLookalike(r: LookalikeResult, out?: string): string {
       ['kept', r.users.length],
     ]),
   ];
-  if (out) lines.push(`written to ${out}`);
+  if (exported) lines.push(`written to ${exported.file}: ${formatNumber(exported.users)} users${exported.optedOut ? ` (${formatNumber(exported.optedOut)} who refused targeting left out)` : ''}`);
   const shown = r.users.slice(0, 20);
   if (shown.length > 0) lines.push('', renderTable(['rank', 'user', 'score'], shown.map((u) => [u.rank, String(u.user_id), fixed(u.score, 4)])));
   if (r.users.length > shown.length) lines.push(`... ${formatNumber(r.users.length - shown.length)} more (use --out or --json)`);

@@ -6,8 +6,10 @@ export { clusterUsers, type ClusterOptions, type ClusterResult, type ClusterSumm
 export { kmeans, silhouette, type KMeansOptions, type KMeansResult } from './kmeans.js';
 export { fromDense, pairwiseDistances, type SparseMatrix } from './sparse.js';
 export {
+  exportLookalike,
   lookalike,
   LOOKALIKE_METHODS,
+  type LookalikeExport,
   type LookalikeMethod,
   type LookalikeOptions,
   type LookalikeResult,

@@ -11,7 +11,11 @@
  *
  * docs/similarity.md compares the three on the synthetic world's hidden taste groups.
  */
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { PortraitError } from '../../errors.js';
+import { recordAudit } from '../../privacy/audit.js';
+import { consentRefusedSql } from '../../privacy/consent.js';
 import { fitLogisticSparse } from '../../tags/predict/logistic.js';
 import type { SqlValue } from '../../warehouse/warehouse.js';
 import type { Workspace } from '../../workspace/workspace.js';
@@ -173,4 +177,49 @@ export async function seedWeights(
 
 function toFloat64(x: SparseMatrix) {
   return { rows: x.rows, cols: x.cols, ptr: x.ptr, col: x.col, val: Float64Array.from(x.val) };
+}
+
+export interface LookalikeExport {
+  file: string;
+  /** Users written (the kept users who allow targeting). */
+  users: number;
+  /** Kept users left out because they refused targeting. */
+  optedOut: number;
+}
+
+/**
+ * A lookalike audience as CSV (`user_id,rank,score`), like every other audience export: users who refused
+ * targeting left out, refused under the workspace's minimum audience size, written beside the target and
+ * renamed when complete, with its audit-log entry in the same step.
+ */
+export async function exportLookalike(ws: Workspace, result: LookalikeResult, out: string, options: { minSize?: number; subject?: string } = {}): Promise<LookalikeExport> {
+  const refused = new Set(
+    (await ws.wh.query<{ user_id: number }>(`SELECT user_id FROM (${consentRefusedSql('targeting', null)})`)).map((r) => Number(r.user_id)),
+  );
+  const kept = result.users.filter((u) => !refused.has(Number(u.user_id)));
+  const minSize = options.minSize ?? ws.config.defaults.minAudienceSize;
+  const optedOut = result.users.length - kept.length;
+  if (kept.length < minSize) {
+    throw new PortraitError(
+      `the lookalike audience has ${kept.length} user${kept.length === 1 ? '' : 's'} who allow targeting${optedOut ? ` (${optedOut} opted out)` : ''}; an export needs at least ${minSize}`,
+      'small audiences can single people out: keep more users (--top), or change defaults.minAudienceSize in portrait.json',
+    );
+  }
+  const temp = `${out}.partial`;
+  try {
+    writeFileSync(temp, `user_id,rank,score\n${kept.map((u) => `${u.user_id},${u.rank},${u.score}`).join('\n')}${kept.length ? '\n' : ''}`);
+    await ws.wh.transaction(async () => {
+      await recordAudit(ws, {
+        action: 'export',
+        subject: `lookalike: ${options.subject ?? 'seed users'}`,
+        rows: kept.length,
+        file: resolve(out),
+        details: { kind: 'lookalike', method: result.method, seeds: result.seeds, opted_out: optedOut, min_size: minSize },
+      });
+      renameSync(temp, out);
+    });
+  } finally {
+    if (existsSync(temp)) rmSync(temp, { force: true });
+  }
+  return { file: out, users: kept.length, optedOut };
 }
