@@ -18,7 +18,7 @@ function parseOut(value: string): string {
 export function registerReportCommands(program: Command): void {
   program
     .command('report')
-    .description('write one self-contained HTML report that opens offline: KPI trends, lifecycle, funnel, retention, RFM, roles, activity, segments (run portrait build first)')
+    .description('write one self-contained HTML report that opens offline: KPI trends, lifecycle, funnel, retention, RFM, roles, activity, segments, orders through content, live streams, spread (fission) and KOLs (run portrait build first)')
     .option('--out <file>', 'the HTML file to write', parseOut, 'report.html')
     .option('--lang <lang>', `language of labels and readings: ${REPORT_LANGS.join(' or ')}`, parseLang, 'en' as Lang)
     .option('--json', 'machine-readable output')

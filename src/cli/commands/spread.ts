@@ -5,6 +5,8 @@
  * See docs/social.md.
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { recordAudit } from '../../privacy/audit.js';
 import { listCampaigns, spreadTree, treeFormat, writeSpreadTree, type CampaignSummary, type SpreadTree } from '../../social/index.js';
 import { PortraitError } from '../../errors.js';
 import { output, parseAsOf, parsePositive, withWorkspace } from '../context.js';
@@ -56,16 +58,20 @@ export function registerSpreadCommands(program: Command): void {
       }
       const campaign = flags.campaign;
       if (flags.out !== undefined) treeFormat(flags.out);
-      const tree = await withWorkspace(cmd, (ws) =>
-        spreadTree(ws, {
+      const { tree, written } = await withWorkspace(cmd, async (ws) => {
+        const found = await spreadTree(ws, {
           campaign,
           ...(flags.asOf && { asOf: flags.asOf }),
           ...(flags.spend !== undefined && { spend: flags.spend }),
           newWithinDays: flags.newDays,
           top: flags.top,
-        }),
-      );
-      const written = flags.out ? writeSpreadTree(flags.out, tree) : null;
+        });
+        if (!flags.out) return { tree: found, written: null };
+        // The tree names users: the file is an export, recorded in the audit log.
+        const n = writeSpreadTree(flags.out, found);
+        await recordAudit(ws, { action: 'export', subject: `spread tree ${campaign}`, rows: n, file: resolve(flags.out), details: { kind: 'spread tree', format: treeFormat(flags.out) } });
+        return { tree: found, written: n };
+      });
       // The nodes go to --out; printing every one of them in --json would drown the summary.
       const { nodes, ...summary } = tree;
       output(flags.json, { ...summary, nodeCount: nodes.length, out: flags.out ?? null }, () =>
