@@ -288,7 +288,7 @@ describe('report on a synthetic world', () => {
     const tier = first.tier === null ? '' : ` (${first.tier.toUpperCase()})`;
     assert.ok(
       kr.startsWith(
-        `Of ${n(rk.ranked)} ranked users, ${n(rk.kols)} are KOLs and ${n(rk.kocs)} KOCs; the first, user ${first.userId}${tier}, reaches ${first.reach.toLocaleString('en-US', { maximumFractionDigits: 1 })} times the average user and drove ${n(first.buyers)} buyers.`,
+        `Of ${n(rk.ranked)} ranked users, ${n(rk.kols)} ${rk.kols === 1 ? 'is a KOL' : 'are KOLs'} and ${n(rk.kocs)} ${rk.kocs === 1 ? 'a KOC' : 'KOCs'}; the first, user ${first.userId}${tier}, reaches ${first.reach.toLocaleString('en-US', { maximumFractionDigits: 1 })} times the average user and drove ${n(first.buyers)} buyers.`,
       ),
       kr,
     );

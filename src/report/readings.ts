@@ -301,7 +301,7 @@ export function kolReading(k: KolInput, lang: Lang): string {
   if (lang === 'zh') {
     return `${int(k.ranked)} 名上榜用户中 KOL ${int(k.kolCount)} 名、KOC ${int(k.kocCount)} 名；第一名用户 ${first.userId}${tier}的影响力是普通用户的 ${dec(first.reach, 1)} 倍，带来 ${int(first.buyers)} 名购买用户。前 ${k.kols.length} 名周围是他们触达的 ${int(k.users.length)} 名用户（每人最多 ${k.reachedPerKol} 名），其中 ${int(bought)} 人经由他们购买（图谱构建于 ${k.builtAsOf}）。`;
   }
-  return `Of ${int(k.ranked)} ranked users, ${int(k.kolCount)} are KOLs and ${int(k.kocCount)} KOCs; the first, user ${first.userId}${tier}, reaches ${dec(first.reach, 1)} times the average user and drove ${int(first.buyers)} buyers. Around the top ${k.kols.length} are ${int(k.users.length)} users they reached (up to ${k.reachedPerKol} each), ${int(bought)} of whom bought through them (graph built as of ${k.builtAsOf}).`;
+  return `Of ${int(k.ranked)} ranked users, ${int(k.kolCount)} ${k.kolCount === 1 ? 'is a KOL' : 'are KOLs'} and ${int(k.kocCount)} ${k.kocCount === 1 ? 'a KOC' : 'KOCs'}; the first, user ${first.userId}${tier}, reaches ${dec(first.reach, 1)} times the average user and drove ${int(first.buyers)} buyers. Around the top ${k.kols.length} are ${int(k.users.length)} users they reached (up to ${k.reachedPerKol} each), ${int(bought)} of whom bought through them (graph built as of ${k.builtAsOf}).`;
 }
 
 /** Every chart's reading. */
