@@ -27,7 +27,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Warehouse } from '../../warehouse/warehouse.js';
 import { neighboursOf, prepare, sharedFloat64, sharedInt32, type Neighbours, type Prepared } from './cooccurrence-kernel.js';
-import { createAs, table } from './sql.js';
+import { createAs, table, withoutInsertionOrder } from './sql.js';
 import type { BaseTrainOptions } from './types.js';
 
 export interface NeighbourJob {
@@ -68,6 +68,11 @@ const BLOCK = 256;
  * entity's K most similar entities (sim > 0; ties by smaller id).
  */
 export async function trainNeighbours(wh: Warehouse, job: NeighbourJob): Promise<NeighbourResult> {
+  // Nothing here reads a table in stored order (the context lists are sorted in ./cooccurrence.ts itself).
+  return withoutInsertionOrder(wh, () => neighbourSteps(wh, job));
+}
+
+async function neighbourSteps(wh: Warehouse, job: NeighbourJob): Promise<NeighbourResult> {
   const timings: Record<string, number> = {};
   let t = performance.now();
   const lap = (name: string) => {

@@ -1,6 +1,6 @@
 /** The training steps every algorithm shares: the user-item pairs seen in training, and the capped history. */
 import type { Warehouse } from '../../warehouse/warehouse.js';
-import { countOf, createAs, table } from './sql.js';
+import { countOf, createAs, table, withoutInsertionOrder } from './sql.js';
 import type { BaseTrainOptions, InteractionsRelation } from './types.js';
 
 export interface SeenStats {
@@ -15,7 +15,7 @@ export interface SeenStats {
  * ("not in the user's training interactions") and the base of every model.
  */
 export async function trainSeen(wh: Warehouse, interactions: InteractionsRelation, options: BaseTrainOptions): Promise<SeenStats> {
-  await wh.run(
+  await withoutInsertionOrder(wh, () => wh.run(
     createAs(
       options,
       'seen',
@@ -25,7 +25,7 @@ export async function trainSeen(wh: Warehouse, interactions: InteractionsRelatio
        GROUP BY 1, 2`,
     ),
     interactions.params,
-  );
+  ));
   const seen = table(options.prefix, 'seen');
   const rows = await wh.query<{ interactions: number; users: number; items: number }>(
     `SELECT coalesce(sum(n), 0) AS interactions, count(DISTINCT user_id) AS users, count(DISTINCT item_id) AS items FROM ${seen}`,
@@ -41,6 +41,11 @@ export async function trainSeen(wh: Warehouse, interactions: InteractionsRelatio
 export async function trainHistory(wh: Warehouse, options: BaseTrainOptions, cap: number, useWeights: boolean): Promise<number> {
   const seen = table(options.prefix, 'seen');
   const v = useWeights ? 'w' : 'CAST(1 AS DOUBLE)';
+  await withoutInsertionOrder(wh, () => writeHistory(wh, options, seen, v, cap));
+  return countOf(wh, `SELECT count(*) AS n FROM ${table(options.prefix, 'history')}`);
+}
+
+async function writeHistory(wh: Warehouse, options: BaseTrainOptions, seen: string, v: string, cap: number): Promise<void> {
   if (Number.isFinite(cap) && cap > 0) {
     const c = Math.floor(cap);
     // Only users over the cap need the sort by time; the others keep every item (half the rows or more).
@@ -58,7 +63,6 @@ export async function trainHistory(wh: Warehouse, options: BaseTrainOptions, cap
   } else {
     await wh.run(createAs(options, 'history', `SELECT user_id, item_id, ${v} AS v FROM ${seen}`));
   }
-  return countOf(wh, `SELECT count(*) AS n FROM ${table(options.prefix, 'history')}`);
 }
 
 export function tableNames(prefix: string, parts: string[]): string[] {

@@ -121,3 +121,20 @@ export function nonNegativeOption(name: string, value: number | undefined, fallb
   if (!Number.isFinite(value) || value < 0) throw new PortraitError(`${name} must be a number >= 0 (got ${value})`);
   return value;
 }
+
+/**
+ * Runs `work` with the engine's `preserve_insertion_order` off, then puts the setting back. The training
+ * tables are read only through joins, GROUP BY and ORDER BY, never in stored order, and without the
+ * setting the engine writes a big CREATE TABLE AS from all its threads without re-ordering buffers.
+ */
+export async function withoutInsertionOrder<T>(wh: Warehouse, work: () => Promise<T>): Promise<T> {
+  const rows = await wh.query<{ pio: boolean }>("SELECT current_setting('preserve_insertion_order') AS pio");
+  const before = rows[0]?.pio !== false;
+  if (!before) return work();
+  await wh.run('SET preserve_insertion_order = false');
+  try {
+    return await work();
+  } finally {
+    await wh.run('SET preserve_insertion_order = true');
+  }
+}
