@@ -33,10 +33,12 @@ export async function runCampaign(ws: Workspace, campaign: { input: unknown; whe
   let parsed: Campaign;
   let where: string;
   if ('id' in campaign) {
-    const found = storedCampaigns(ws, conditions).find((c) => c.id === campaign.id);
-    if (!found) throw new PortraitError(`unknown message campaign "${campaign.id}"`, 'give a campaign file: portrait messages --campaign CAMPAIGN.json --out FILE');
-    parsed = found;
-    where = `campaign ${campaign.id}`;
+    // Only this campaign is read and checked: another stored campaign gone stale must not block it.
+    const stored = storedDefinitions(ws, 'messages').find(([path]) => basename(path) === `${campaign.id}.json`);
+    if (!stored) throw new PortraitError(`unknown message campaign "${campaign.id}"`, 'give a campaign file: portrait messages --campaign CAMPAIGN.json --out FILE');
+    parsed = loadCampaign(stored[1], stored[0], conditions);
+    if (parsed.id !== campaign.id) throw new PortraitError(`${stored[0]}: id "${parsed.id}" does not match the file name`);
+    where = stored[0];
   } else {
     parsed = loadCampaign(campaign.input, campaign.where, conditions);
     where = campaign.where;

@@ -53,9 +53,11 @@ export async function runScoringPlan(ws: Workspace, plan: { input: unknown; wher
   const conditions = PortraitConditions.load(ws);
   let parsed: ScoringPlan;
   if ('id' in plan) {
-    const found = storedScoringPlans(ws, conditions).find((p) => p.id === plan.id);
-    if (!found) throw new PortraitError(`unknown scoring plan "${plan.id}"`, 'give a plan file: portrait score --plan PLAN.json');
-    parsed = found;
+    // Only this plan is read and checked: another stored plan gone stale must not block it.
+    const stored = storedDefinitions(ws, 'scoring').find(([path]) => basename(path) === `${plan.id}.json`);
+    if (!stored) throw new PortraitError(`unknown scoring plan "${plan.id}"`, 'give a plan file: portrait score --plan PLAN.json');
+    parsed = loadScoringPlan(stored[1], stored[0], conditions);
+    if (parsed.id !== plan.id) throw new PortraitError(`${stored[0]}: id "${parsed.id}" does not match the file name`);
   } else {
     parsed = loadScoringPlan(plan.input, plan.where, conditions);
   }
