@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildPurchaseCycles } from '../src/analytics/cycles/index.js';
 import { inQuietHours, parseCampaign, parseTemplate, runCampaign, type MessagesResult } from '../src/operations/messages/index.js';
+import { listAudit } from '../src/privacy/audit.js';
 import { SegmentRegistry } from '../src/segments/registry.js';
 import { resolveSynthOptions, synthesize } from '../src/synth/index.js';
 import { buildTags } from '../src/tags/values/build.js';
@@ -96,7 +97,7 @@ describe('message campaigns on a hand-made story', () => {
     cleanup();
   });
 
-  test('the first matching template gives each user copy and channel from the portrait; skips are counted by reason', async () => {
+  test('the first matching template gives each user copy and channel from the portrait; skips are counted by reason; the export is audited', async () => {
     const out = join(root, 'autumn.csv');
     const r = await runCampaign(ws, { input: CAMPAIGN, where: 'autumn.json' }, out);
     assert.equal(r.sendAt.toISOString(), '2017-08-01T10:00:00.000Z');
@@ -120,6 +121,10 @@ describe('message campaigns on a hand-made story', () => {
       '5,in_app,2017-08-01 10:00:00,women,,favourite category,"Hi 亲, Lipstick picked for you {new}"',
     ]);
     assert.deepEqual(r.stored, { status: 'defined', version: 1 });
+    const [audit] = (await listAudit(ws, { action: 'export' })).slice(-1);
+    assert.deepEqual([audit!.subject, audit!.rows, audit!.file, audit!.details], [
+      'message campaign autumn', 3, resolve(out), { kind: 'messages', format: 'csv', send_at: '2017-08-01T10:00:00.000Z', opted_out: 1 },
+    ]);
     const log = await ws.wh.query<{ user_id: number; channel: string; text: string }>("SELECT user_id, channel, text FROM message_log WHERE campaign = 'autumn' ORDER BY user_id");
     assert.deepEqual(log.map((l) => [Number(l.user_id), l.channel]), [[1, 'sms'], [2, 'push'], [5, 'in_app']]);
     assert.equal(log[0]!.text, 'Hi 亲, tissues run out in 3 days: Lipstick, 10 yuan off');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   histogramBins,
@@ -10,6 +10,7 @@ import {
   scoreRange,
   type ScoringResult,
 } from '../src/operations/scoring/index.js';
+import { listAudit } from '../src/privacy/audit.js';
 import { SegmentRegistry } from '../src/segments/registry.js';
 import { resolveSynthOptions, synthesize } from '../src/synth/index.js';
 import { TagRegistry } from '../src/tags/registry/registry.js';
@@ -197,7 +198,7 @@ describe('lead scoring on a hand-made story', () => {
     assert.deepEqual(plans.map((p) => [p.plan, Number(p.n)]), [['live', 9], ['shanghai', 4], ['women_only', 5]]);
   });
 
-  test('the export holds the best leads who allow targeting, in rank order', async () => {
+  test('the export holds the best leads who allow targeting, in rank order, and is audited', async () => {
     const out = join(root, 'leads.csv');
     const plan = { input: PLAN, where: 'live.json' };
     const r = await runScoringPlan(ws, plan, { top: 3, out });
@@ -210,6 +211,8 @@ describe('lead scoring on a hand-made story', () => {
         '2,6,60,A,woman; age 25-35; 3 or more visits\n' +
         '3,3,40,B,age 25-35; 3 or more visits\n',
     );
+    const [audit] = (await listAudit(ws, { action: 'export' })).slice(-1);
+    assert.deepEqual([audit!.subject, audit!.rows, audit!.file, audit!.details], ['scoring plan live', 3, resolve(out), { kind: 'lead list', format: 'csv', top: 3, opted_out: 1 }]);
     const two = await runScoringPlan(ws, plan, { top: 2, out });
     assert.deepEqual(two.export, { file: out, leads: 2, optedOut: 0 }); // user 8 ranks below the two written
     const all = await runScoringPlan(ws, plan, { top: 100, out });

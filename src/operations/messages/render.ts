@@ -4,17 +4,19 @@
  * variable the user lacks; its channel is quiet at the send time; the frequency cap is reached; else the
  * message is rendered. All of it is one set-based query into a temporary table; then, in one
  * transaction, the campaign's earlier rendering at the same send time is taken out of `message_log`, the
- * new messages go in, and the output file is written (beside the target, renamed at the end).
+ * new messages go in, the export is recorded in the audit log, and the output file is written (beside
+ * the target, renamed at the end).
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { SqlParams } from '../../conditions/params.js';
 import { PortraitError } from '../../errors.js';
+import { recordAudit } from '../../privacy/audit.js';
+import { consentRefusedSql } from '../../privacy/consent.js';
 import { RECS_TABLE } from '../../recommend/serve/train.js';
 import { KNOWN_USERS_TABLE, tableExists } from '../../tags/values/build.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import type { PortraitConditions } from '../scoring/conditions.js';
-import { OPTED_OUT_SQL } from '../scoring/report.js';
 import { inQuietHours, parseLocalTime, prepareTemplates, type Campaign, type Channel, type PreparedTemplate } from './campaign.js';
 import type { Variable } from './template.js';
 import { variablesSql, type CampaignItem } from './variables.js';
@@ -114,6 +116,8 @@ function outcomesSql(c: Campaign, templates: readonly PreparedTemplate[], condit
   const hits = templates.map(
     (t) => `SELECT user_id, ${t.index} AS t FROM (${t.when ? conditions.compile(t.when, params, asOf, ['templates', t.index, 'when']) : 'SELECT user_id FROM audience'})`,
   );
+  // Consent as of the send time, by the one definition (src/privacy/consent.ts).
+  const optedOut = consentRefusedSql('targeting', params.bind(sendAt));
   const cap = c.frequencyCap;
   // Messages already rendered for the user in the cap's window, from every campaign's log; this
   // campaign's rendering at this same send time is being replaced, so it does not count.
@@ -142,7 +146,7 @@ function outcomesSql(c: Campaign, templates: readonly PreparedTemplate[], condit
       FROM audience a LEFT JOIN (${hits.join(' UNION ALL ')}) h ON h.user_id = a.user_id
       GROUP BY a.user_id),
     o AS (
-      SELECT f.user_id, f.template, f.user_id IN (${OPTED_OUT_SQL}) AS opted_out FROM first_match f),
+      SELECT f.user_id, f.template, f.user_id IN (${optedOut}) AS opted_out FROM first_match f),
     v AS (${variablesSql(`SELECT user_id FROM o WHERE template IS NOT NULL`, params, sendAt, item, hasRecs)}),
     s AS (${sent})
     SELECT o.user_id, o.template,
@@ -217,6 +221,13 @@ export async function renderCampaign(ws: Workspace, c: Campaign, conditions: Por
                FROM ${OUTCOMES} WHERE outcome = 'rendered' ORDER BY user_id) TO $3 (FORMAT ${format})`,
         [sendAt, JSON.stringify(names), temp],
       );
+      await recordAudit(ws, {
+        action: 'export',
+        subject: `message campaign ${c.id}`,
+        rows: counts.get('rendered') ?? 0,
+        file: resolve(out),
+        details: { kind: 'messages', format, send_at: sendAt.toISOString(), opted_out: counts.get('opted_out') ?? 0 },
+      });
       renameSync(temp, out);
     });
 

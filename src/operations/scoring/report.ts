@@ -4,15 +4,17 @@
  * holds a user who opted out of targeting.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { PortraitError } from '../../errors.js';
+import { recordAudit } from '../../privacy/audit.js';
+import { consentRefusedSql } from '../../privacy/consent.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { KNOWN_USERS_TABLE } from '../../tags/values/build.js';
 import { scoreRange, type ScoringPlan } from './plan.js';
 import { LEAD_SCORES_TABLE } from './score.js';
 
-/** Users who refused targeting (a user without a row allows it). */
-export const OPTED_OUT_SQL = "SELECT user_id FROM consents WHERE purpose = 'targeting' AND NOT allowed";
+/** Users who refused targeting, by the one definition of consent (src/privacy/consent.ts): the latest choices. */
+const OPTED_OUT_SQL = consentRefusedSql('targeting', null);
 
 export interface BandCount {
   band: string;
@@ -142,7 +144,8 @@ export interface LeadExport {
 
 /**
  * Writes the `n` best leads who allow targeting to `out` (.csv or .parquet): rank, user_id, score, band
- * and the rules matched. Written beside the target and renamed, so a failure leaves no half file.
+ * and the rules matched. Written beside the target and renamed, so a failure leaves no half file; the
+ * export is recorded in the audit log.
  */
 export async function exportTopLeads(ws: Workspace, plan: ScoringPlan, n: number, out: string): Promise<LeadExport> {
   const format = { '.csv': 'csv', '.parquet': 'parquet' }[extname(out).toLowerCase()];
@@ -165,7 +168,17 @@ export async function exportTopLeads(ws: Workspace, plan: ScoringPlan, n: number
       `COPY (SELECT rank, user_id, score, band, rules FROM (${allowed}) WHERE rank <= $2 ORDER BY rank) TO $3 (FORMAT ${format})`,
       [plan.id, n, temp],
     );
-    renameSync(temp, out);
+    // The audit entry and the file appear together: a failed rename rolls the entry back.
+    await ws.wh.transaction(async () => {
+      await recordAudit(ws, {
+        action: 'export',
+        subject: `scoring plan ${plan.id}`,
+        rows: leads,
+        file: resolve(out),
+        details: { kind: 'lead list', format, top: n, opted_out: Number(skipped!.n) },
+      });
+      renameSync(temp, out);
+    });
   } finally {
     if (existsSync(temp)) rmSync(temp, { force: true });
   }
