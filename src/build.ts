@@ -15,6 +15,7 @@ import { buildTraits } from './tags/traits/build.js';
 import { buildRfm } from './segments/rfm.js';
 import { buildUserRisk } from './risk/index.js';
 import { buildSocialGraph } from './social/build.js';
+import { rescoreStoredPlans } from './operations/scoring/index.js';
 import { buildMembership } from './operations/membership/index.js';
 import { buildPoints } from './operations/points/index.js';
 import { buildTags } from './tags/values/build.js';
@@ -76,6 +77,14 @@ const BUILD_STAGES: readonly Stage[] = [
     run: async (ws, asOf) => {
       const r = await buildTags(ws, { asOf });
       return { rows: r.rows, note: r.skipped.length ? `${r.tags} tags; not computed: ${r.skipped.map((s) => s.key).join(', ')}` : `${r.tags} tags` };
+    },
+  },
+  {
+    // Stored scoring plans read the tags just built; their own tags are then rebuilt as of the same time.
+    name: 'lead scores',
+    run: async (ws) => {
+      const runs = await rescoreStoredPlans(ws);
+      return { rows: runs.reduce((n, r) => n + r.leads, 0), note: runs.length ? `${runs.length} plan${runs.length === 1 ? '' : 's'}` : 'no stored scoring plan' };
     },
   },
 ];

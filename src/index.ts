@@ -56,3 +56,5 @@ export * as privacy from './privacy/index.js';
 export * as campaigns from './operations/campaigns/index.js';
 export * as experimentStats from './operations/stats.js';
 export * as social from './social/index.js';
+export * as scoring from './operations/scoring/index.js';
+export * as messages from './operations/messages/index.js';

@@ -16,8 +16,16 @@ test('the demo builds a world, summarises it, and replaces only its own workspac
   assert.deepEqual(a.stats.eventsByType, a.synth.eventsByType);
   assert.ok(a.stages.some((s: { stage: string }) => /synthesising/.test(s.stage)));
   const stages = a.build.stages.map((s: { stage: string }) => s.stage);
-  assert.deepEqual(stages, ['gift flags', 'interest scores', 'purchase cycles', 'traits', 'behaviour rhythm', 'lifetime value', 'lifecycle', 'rfm', 'abuse risk', 'membership', 'points', 'social graph', 'predicted attributes', 'tags']);
-  for (const s of a.build.stages) assert.ok(s.rows > 0, `${s.stage} wrote rows`);
+  assert.deepEqual(stages, ['gift flags', 'interest scores', 'purchase cycles', 'traits', 'behaviour rhythm', 'lifetime value', 'lifecycle', 'rfm', 'abuse risk', 'membership', 'points', 'social graph', 'predicted attributes', 'tags', 'lead scores']);
+  // Every stage wrote rows, except the lead scores: no plan is stored before the demo scores one.
+  for (const s of a.build.stages) assert.ok(s.stage === 'lead scores' ? s.rows === 0 && s.note === 'no stored scoring plan' : s.rows > 0, `${s.stage} wrote rows`);
+  // The demo's plan scores every known user into one band; its messages reach every known user once.
+  const bands = a.leads.distribution.bands.reduce((n: number, b: { leads: number }) => n + b.leads, 0);
+  assert.equal(bands + a.leads.distribution.unbanded, a.leads.distribution.leads);
+  assert.equal(a.leads.distribution.leads, a.leads.distribution.knownUsers);
+  const skipped = Object.values(a.messages.skipped as Record<string, number>).reduce((n, v) => n + v, 0);
+  assert.equal(a.messages.rendered + skipped, a.messages.targeted);
+  assert.equal(readFileSync(a.messages.file, 'utf8').trim().split('\n').length - 1, a.messages.rendered);
   assert.equal(a.build.asOf, a.stats.to);
   // The showcase profile is the user with most purchases, and its count is the events' count.
   const buys = a.profile.tags.consumption.purchase_count;

@@ -89,6 +89,17 @@ export function registerSynthCommands(program: Command): void {
         '',
         renderSize(result.segment),
         '',
+        `Lead scoring (portrait score --plan live_stream; the plan is in definitions/scoring/): ${result.leads.distribution.bands
+          .map((b) => `${b.band} ${formatNumber(b.leads)}`)
+          .join(', ')} of ${formatNumber(result.leads.distribution.leads)} leads; best: ${result.leads.top
+          .map((l) => `${l.userId} (${l.score}: ${l.why.map((r) => r.rule).join(', ')})`)
+          .join('; ')}`,
+        `Personalised messages (portrait messages --campaign winter-boots): ${formatNumber(result.messages.rendered)} of ${formatNumber(result.messages.targeted)} rendered to ${result.messages.file}; ` +
+          `${result.messages.templates.map((t) => `${t.name} ${formatNumber(t.rendered)}`).join(', ')}; skipped: ${Object.entries(result.messages.skipped)
+            .filter(([, n]) => n > 0)
+            .map(([why, n]) => `${why.replaceAll('_', ' ')} ${formatNumber(n)}`)
+            .join(', ') || 'none'}`,
+        '',
         "Checked against the world's ground truth:",
         renderChecks(result.checks),
         '',
