@@ -34,6 +34,9 @@ import { contentReport } from '../src/content/index.js';
 import { liveReport } from '../src/live/index.js';
 import { reviewsReport } from '../src/reviews/index.js';
 import { socialBenchStages } from '../src/social/bench.js';
+import { runScoringPlan } from '../src/operations/scoring/index.js';
+import { runCampaign } from '../src/operations/messages/index.js';
+import { DEMO_SCORING_PLAN, demoMessageCampaign } from '../src/demo.js';
 import { Workspace } from '../src/workspace/workspace.js';
 
 export interface BenchContext {
@@ -195,6 +198,25 @@ export const STAGES: Stage[] = [
         const assignSeconds = (Date.now() - started) / 1000;
         await evaluateCampaign(ws, campaign);
         return { rows: assigned.users, assignSeconds };
+      }),
+  },
+  {
+    name: 'score',
+    description: "DOMAIN.md's live-stream lead-scoring plan over every known user: rules, scores, bands, stored as tags (src/operations/scoring)",
+    run: (ctx) =>
+      using(worldDir(ctx), async (ws) => {
+        const r = await runScoringPlan(ws, { input: DEMO_SCORING_PLAN, where: 'bench scoring plan' }, { top: 100 });
+        return { rows: r.run.leads, swapSeconds: r.run.steps.find((s) => /swap/.test(s.step))?.seconds ?? 0 };
+      }),
+  },
+  {
+    name: 'messages',
+    description: 'one product, copy per portrait for every known user, with the opt-out, cap and quiet-hour checks, into a CSV (src/operations/messages; after score)',
+    run: (ctx) =>
+      using(worldDir(ctx), async (ws) => {
+        const [asOf] = await ws.wh.query<{ t: Date }>('SELECT max(ts) AS t FROM events');
+        const r = await runCampaign(ws, { input: demoMessageCampaign(asOf!.t), where: 'bench message campaign' }, join(ctx.dir, 'messages.csv'));
+        return { rows: r.targeted, rendered: r.rendered };
       }),
   },
   {
