@@ -176,11 +176,11 @@ export const STAGES: Stage[] = [
   },
   {
     name: 'campaign',
-    description: 'a coupon campaign over the last 14 days\' buyers of the 30 days before: split (hash of user and campaign) then evaluation with the per-stage breakdown',
+    description: 'a coupon campaign in the last 7 days to the buyers of the 30 days before: split (hash of user and campaign) then evaluation with the per-stage breakdown',
     run: (ctx) =>
       using(worldDir(ctx), async (ws) => {
         const [w] = await ws.wh.query<{ from: string; to: string }>(
-          "SELECT strftime(CAST(max(ts) AS DATE) - 13, '%Y-%m-%d') AS \"from\", strftime(CAST(max(ts) AS DATE), '%Y-%m-%d') AS \"to\" FROM events",
+          "SELECT strftime(CAST(max(ts) AS DATE) - 6, '%Y-%m-%d') AS \"from\", strftime(CAST(max(ts) AS DATE), '%Y-%m-%d') AS \"to\" FROM events",
         );
         const campaign = parseCampaign(
           {
