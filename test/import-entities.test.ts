@@ -1,4 +1,5 @@
 /** Generic entity importers: CSV, JSONL and Parquet into any importable table. */
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -179,13 +180,17 @@ describe('CSV', () => {
     );
     const report = await importEntity(ws, 'devices', file);
     assert.deepEqual([report.rowsRead, report.rowsImported, report.rowsQuarantined], [6, 2, 4]);
-    // Lines are numbered as the engine numbers them: a quoted value spanning lines counts once.
+    // Lines are numbered as the engine numbers them: a quoted value spanning lines counts once. The
+    // quarantined lines keep device ids only as the warehouse would store them (salted SHA-256).
+    const stored = (id: string) => createHash('sha256').update(ws.config.salt + id).digest('hex');
     assert.deepEqual(await quarantine(ws, report.batchIds[0]!), [
       { line: 4, reason: 'missing device_id', raw: ',iPhone,ios,5000,false' },
-      { line: 5, reason: 'price: expected an amount in yuan, like 12.50, got "abc"', raw: '860000000000002,P20,android,abc,false' },
+      { line: 5, reason: 'price: expected an amount in yuan, like 12.50, got "abc"', raw: `${stored('860000000000002')},P20,android,abc,false` },
       { line: 7, reason: 'missing device_id', raw: '  ,Nokia,android,100,false' },
-      { line: 8, reason: 'emulator: expected true or false, got "maybe"', raw: '860000000000003,V1,android,100,maybe' },
+      { line: 8, reason: 'emulator: expected true or false, got "maybe"', raw: `${stored('860000000000003')},V1,android,100,maybe` },
     ]);
+    const [hashed] = await rows<{ n: number }>(ws, 'SELECT count(*) AS n FROM devices WHERE device_id = $1', [stored('860000000000001')]);
+    assert.equal(Number(hashed!.n), 1, 'the same hash as the stored rows');
     assert.deepEqual(
       (await rows<{ model: string }>(ws, 'SELECT model FROM devices ORDER BY model')).map((r) => r.model),
       ['Mate "X"', 'Mi\r\n6'],

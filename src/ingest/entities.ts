@@ -24,6 +24,7 @@ import { personalIdSql } from './hashing.js';
 import { checkMappingTargets, entityTable, planColumns, type Plan } from './mapping.js';
 import { withProgress } from './progress.js';
 import { REJECTS_TABLE, rejectOptionsSql, resetRejects, saveRejectedBatch } from './quarantine.js';
+import { maskPersonalInQuarantine, type QuarantineLayout } from './quarantine-privacy.js';
 import { timeWindowNotes } from './quality.js';
 import {
   emptyReport,
@@ -172,6 +173,11 @@ export async function importEntity(
           );
       }
       const quarantined = staged.rejected + bad;
+      if (quarantined > 0) {
+        const personal = staged.plan.sources.filter((s) => s.column.personal).map((s) => s.name);
+        const layout: QuarantineLayout = header ? { format: 'csv', names: header.names, delimiter: header.delimiter } : { format: 'json' };
+        await maskPersonalInQuarantine(wh, run.batchId, personal, layout, ws.config.salt);
+      }
       const read = good + bad + staged.rejected;
       if (options.maxErrors !== undefined && quarantined > options.maxErrors) {
         const saved = await saveRejectedBatch(wh, run.batchId, ws.paths.quarantine);
