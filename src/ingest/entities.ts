@@ -25,6 +25,7 @@ import { checkMappingTargets, entityTable, planColumns, type Plan } from './mapp
 import { withProgress } from './progress.js';
 import { REJECTS_TABLE, rejectOptionsSql, resetRejects, saveRejectedBatch } from './quarantine.js';
 import { maskPersonalInQuarantine, type QuarantineLayout } from './quarantine-privacy.js';
+import { recordAudit } from '../privacy/audit.js';
 import { timeWindowNotes } from './quality.js';
 import {
   emptyReport,
@@ -212,6 +213,10 @@ export async function importEntity(
         duplicate: written.duplicate,
         quarantined,
       });
+      // Consent choices change who may be targeted: an import of them is recorded like a change by hand.
+      if (table.name === 'consents') {
+        await recordAudit(ws, { action: 'consent', subject: 'import', rows: written.imported, file: run.path, details: { batch: run.batchId, quarantined } });
+      }
       for (const t of Object.values(T)) await wh.run(`DROP TABLE IF EXISTS ${t}`);
       report.batchIds.push(run.batchId);
       report.rowsRead = read;

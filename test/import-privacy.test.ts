@@ -1,4 +1,4 @@
-/** Rejected import lines keep personal ids only in their stored (hashed) form. */
+/** Imports and privacy: rejected lines keep personal ids only hashed; consent imports are audited. */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -50,6 +50,21 @@ test('a bad users CSV and a bad events JSONL quarantine their lines without the 
     assert.ok(saved.includes(salted('IDFA-BBB')), saved);
     const all = await ws.wh.query<{ raw: string }>('SELECT raw FROM quarantine');
     assert.ok(all.every((r) => !/1380000000[23]|IDFA-/.test(r.raw)));
+  } finally {
+    await done();
+  }
+});
+
+test('an import of consents is recorded in the audit log, like a consent changed by hand', async () => {
+  const { ws, dir, done } = await tempWorkspace();
+  try {
+    const file = join(dir, 'consents.csv');
+    writeFileSync(file, 'user_id,purpose,allowed\n1,targeting,false\n2,personalisation,true\n3,targeting,maybe\n');
+    const report = await importEntity(ws, 'consents', file);
+    assert.equal(report.rowsImported, 2);
+    const { listAudit } = await import('../src/privacy/audit.js');
+    const audit = await listAudit(ws, { action: 'consent' });
+    assert.deepEqual(audit.map((a) => [a.subject, a.rows, a.file, a.details.quarantined]), [['import', 2, file, 1]]);
   } finally {
     await done();
   }
