@@ -54,14 +54,14 @@ const BUILD_STAGES: readonly Stage[] = [
     name: 'membership',
     run: async (ws, asOf) => {
       const r = await buildMembership(ws, { asOf });
-      return { rows: r.rows, note: `${r.eligible.toLocaleString("en-US")} eligible for 88VIP at 88 yuan` };
+      return { rows: r.rows, note: `${r.eligible.toLocaleString('en-US')} eligible for 88VIP at 88 yuan` };
     },
   },
   {
     name: 'points',
     run: async (ws, asOf) => {
       const r = await buildPoints(ws, { asOf });
-      return { rows: r.rows, note: `${r.entries.toLocaleString("en-US")} ledger entries` };
+      return { rows: r.rows, note: `${r.entries.toLocaleString('en-US')} ledger entries` };
     },
   },
   {
