@@ -129,3 +129,22 @@ test('scanColumns: a numeric result in order as typed-array chunks; other column
     await wh.close();
   }
 });
+
+test('lookup: calls that overlap each get their own rows', async () => {
+  const wh = await DuckDBWarehouse.open(':memory:');
+  try {
+    await wh.run('CREATE TABLE t AS SELECT range AS user_id, range * 10 AS v FROM range(200)');
+    const sql = 'SELECT user_id, v FROM t WHERE user_id = $1';
+    for (let round = 0; round < 20; round++) {
+      const ids = Array.from({ length: 8 }, (_, i) => round * 8 + i);
+      const results = await Promise.all(ids.map((id) => wh.lookup<{ user_id: number; v: number }>(sql, [id])));
+      assert.deepEqual(results.map((r) => r[0]!.user_id), ids);
+      assert.deepEqual(results.map((r) => r[0]!.v), ids.map((id) => id * 10));
+    }
+    // A failed call does not block the next one.
+    await assert.rejects(wh.lookup(sql, ['not a number']));
+    assert.deepEqual(await wh.lookup(sql, [3]), [{ user_id: 3, v: 30 }]);
+  } finally {
+    await wh.close();
+  }
+});

@@ -14,8 +14,8 @@ export interface DuckDBOptions {
 export class DuckDBWarehouse implements Warehouse {
   readonly dialect = duckdbDialect;
   private inTransaction = false;
-  /** Statements kept by `lookup`, by SQL text (a handful: the serving reads). */
-  private readonly prepared = new Map<string, DuckDBPreparedStatement>();
+  /** Statements kept by `lookup`, by SQL text (a handful: the serving reads), each with its last turn. */
+  private readonly prepared = new Map<string, { statement: DuckDBPreparedStatement; last: Promise<void> }>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -47,19 +47,30 @@ export class DuckDBWarehouse implements Warehouse {
   }
 
   async lookup<T = Row>(sql: string, params: readonly SqlValue[]): Promise<T[]> {
-    let statement = this.prepared.get(sql);
-    if (!statement) {
-      if (this.prepared.size >= 64) this.clearPrepared();
-      statement = await this.connection.prepare(sql);
-      this.prepared.set(sql, statement);
+    let kept = this.prepared.get(sql);
+    if (!kept) {
+      // A handful of serving reads are kept; anything beyond is an ordinary query.
+      if (this.prepared.size >= 64) return this.query<T>(sql, params);
+      kept = { statement: await this.connection.prepare(sql), last: Promise.resolve() };
+      this.prepared.set(sql, kept);
     }
-    statement.bind(toDuckValues(params));
-    const reader = await statement.runAndReadAll();
-    return reader.getRowObjectsJS().map((row) => normaliseRow(row) as T);
+    // Bind and run take turns on a kept statement: a second call binding while the first still runs
+    // would hand the first caller the second's rows.
+    const statement = kept.statement;
+    const turn = kept.last.then(async () => {
+      statement.bind(toDuckValues(params));
+      const reader = await statement.runAndReadAll();
+      return reader.getRowObjectsJS().map((row) => normaliseRow(row) as T);
+    });
+    kept.last = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
   }
 
   private clearPrepared(): void {
-    for (const s of this.prepared.values()) s.destroySync();
+    for (const k of this.prepared.values()) k.statement.destroySync();
     this.prepared.clear();
   }
 
