@@ -291,3 +291,22 @@ describe('points on a synthetic world', () => {
     }
   });
 });
+
+test('replayed in parts, users with negative ids are counted like the others', async () => {
+  const { dir, cleanup } = tempDir();
+  const ws = await Workspace.init(join(dir, 'ws'));
+  try {
+    // Ids -7, -3, 4, 9: in SQL -7 % 3 is -1, which no part 0-2 matched before the remainder was made non-negative.
+    let order = 1;
+    for (const user of [-7, -3, 4, 9]) {
+      await ws.wh.run("INSERT INTO orders (order_id, user_id, item_id, ts, amount, status) VALUES ($1, $2, 1, TIMESTAMP '2017-05-01 10:00:00', 10, 'delivered')", [order++, user]);
+    }
+    const whole = await pointsSummary(ws, { asOf: AS_OF, rules: threeMonths });
+    const parts = await pointsSummary(ws, { asOf: AS_OF, rules: threeMonths, rowsPerPart: 1 });
+    assert.deepEqual([whole.users, whole.earned], [4, 40]);
+    assert.deepEqual(parts, whole);
+  } finally {
+    await ws.close();
+    cleanup();
+  }
+});

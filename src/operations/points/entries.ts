@@ -16,7 +16,7 @@ export interface EntriesQuery {
   source: PaidOrderSource;
   /** One user; default everyone. */
   userId?: number;
-  /** Only users with user_id % of = part (for replaying in parts). */
+  /** Only users with ((user_id % of) + of) % of = part (for replaying in parts; negative ids included). */
   part?: { part: number; of: number };
 }
 
@@ -26,7 +26,8 @@ export function pointsEntriesSql(params: SqlParams, rules: { points: PointsRules
   const asOf = `CAST(${params.bind(q.asOf)} AS TIMESTAMP)`;
   const user = q.userId === undefined ? undefined : `CAST(${params.bind(q.userId)} AS BIGINT)`;
   const one = (col: string) => (user ? ` AND ${col} = ${user}` : '');
-  const part = q.part ? ` AND user_id % ${params.bind(q.part.of)} = ${params.bind(q.part.part)}` : '';
+  // A negative id has a negative remainder in SQL: ((id % n) + n) % n puts every id in one part.
+  const part = q.part ? (() => { const of = params.bind(q.part.of); return ` AND ((user_id % ${of}) + ${of}) % ${of} = ${params.bind(q.part.part)}`; })() : '';
   const quality = qualityReviewSql(params, rules.qualityReview, 'r');
   const amountPoints = `CAST(floor(round(amount * CAST(${params.bind(earn.pointsPerYuan)} AS DOUBLE), 6)) AS BIGINT)`;
   const reviewPoints = `CAST(${params.bind(earn.perReview)} AS BIGINT) + CASE WHEN ${quality} THEN CAST(${params.bind(earn.perQualityReview)} AS BIGINT) ELSE 0 END`;

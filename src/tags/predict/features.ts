@@ -58,7 +58,7 @@ export function vocabularySql(): string[] {
 }
 
 /**
- * The SQL of the long (user_id, feature, value) table for one partition of the users (user_id % $2 =
+ * The SQL of the long (user_id, feature, value) table for one partition of the users (((user_id % $2) + $2) % $2 =
  * $3), so no step holds more than a partition's events; $1 is the as-of time. Reads the vocabulary
  * tables that vocabularySql makes.
  */
@@ -74,7 +74,7 @@ export function featureSql(): string {
       COALESCE(e.category_id, it.category_id) AS category_id, it.price, it.brand
     FROM events e CROSS JOIN a
     LEFT JOIN items it ON it.item_id = e.item_id
-    WHERE e.ts <= a.as_of AND e.user_id % CAST($2 AS BIGINT) = CAST($3 AS BIGINT)
+    WHERE e.ts <= a.as_of AND ((e.user_id % CAST($2 AS BIGINT)) + CAST($2 AS BIGINT)) % CAST($2 AS BIGINT) = CAST($3 AS BIGINT)
   ), ec AS MATERIALIZED (
     SELECT e.user_id, e.type, e.category_id, anc.top_id, anc.mid_id, e.brand,
       CASE WHEN e.type IN (${VIEW_TYPES}) THEN 'view' WHEN e.type IN (${ACTION_TYPES}) THEN 'act' END AS kind
@@ -169,7 +169,7 @@ export async function prepareFeatures(ws: Workspace, asOf: Date, leaves = TOP_LE
       `INSERT INTO ${ROWS_TABLE}
        SELECT l.user_id, list(n.j ORDER BY n.j) AS js, list(l.v ORDER BY n.j) AS vs
        FROM ${LONG_TABLE} l JOIN ${NAMES_TABLE} n USING (f)
-       WHERE l.user_id % CAST($1 AS BIGINT) = CAST($2 AS BIGINT)
+       WHERE ((l.user_id % CAST($1 AS BIGINT)) + CAST($1 AS BIGINT)) % CAST($1 AS BIGINT) = CAST($2 AS BIGINT)
        GROUP BY l.user_id`,
       [parts, part],
     );
