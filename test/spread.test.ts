@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PortraitError } from '../src/errors.js';
@@ -274,6 +274,10 @@ describe('spread tree of a hand-computed campaign', () => {
     assert.match(one.stdout, /per new user\s+50\.00/);
     assert.match(one.stdout, /wrote 9 nodes to /);
     assert.equal(readFileSync(out, 'utf8').trim().split('\n').length, 10);
+    // The tree names users: an export, in the audit log with its file.
+    const audit = JSON.parse((await runCli([...w, 'audit', '--action', 'export', '--json'])).stdout) as { subject: string; rows: number; file: string }[];
+    assert.deepEqual(audit.map((a) => [a.subject, a.rows, a.file]), [['spread tree C1', 9, out]]);
+    assert.ok(!existsSync(`${out}.partial`));
     const json = await runCli([...w, 'spread', '--campaign', 'C1', '--json']);
     const parsed = JSON.parse(json.stdout) as { nodeCount: number; overall: { kFactor: number }; levels: unknown[] };
     assert.equal(parsed.nodeCount, 9);

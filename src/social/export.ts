@@ -3,9 +3,11 @@
  * node per line), chosen by the file's extension. Each node names its parent, so any tree or graph tool
  * can rebuild the tree.
  */
-import { writeFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
 import { PortraitError } from '../errors.js';
+import { recordAudit } from '../privacy/audit.js';
+import type { Workspace } from '../workspace/workspace.js';
 import type { SpreadNode, SpreadTree } from './spread.js';
 
 export const TREE_FORMATS = ['json', 'csv'] as const;
@@ -64,13 +66,33 @@ export function spreadTreeText(tree: SpreadTree, format: TreeFormat): string {
   }
 }
 
-/** Writes the tree to `path` (.json or .csv); returns the nodes written. */
-export function writeSpreadTree(path: string, tree: SpreadTree): number {
-  const text = spreadTreeText(tree, treeFormat(path));
+/**
+ * Writes the tree to `path` (.json or .csv) and returns the nodes written. The tree names users, so it is an
+ * export like an audience: written beside the target, then renamed in the same step as its audit-log entry
+ * (a failure leaves neither a half file nor an entry).
+ */
+export async function writeSpreadTree(ws: Workspace, path: string, tree: SpreadTree): Promise<number> {
+  const format = treeFormat(path);
+  const text = spreadTreeText(tree, format);
+  const temp = `${path}.partial`;
   try {
-    writeFileSync(path, text);
-  } catch (error) {
-    throw new PortraitError(`could not write ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    try {
+      writeFileSync(temp, text);
+    } catch (error) {
+      throw new PortraitError(`could not write ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    await ws.wh.transaction(async () => {
+      await recordAudit(ws, {
+        action: 'export',
+        subject: `spread tree ${tree.campaign}`,
+        rows: tree.nodes.length,
+        file: resolve(path),
+        details: { kind: 'spread tree', format },
+      });
+      renameSync(temp, path);
+    });
+  } finally {
+    if (existsSync(temp)) rmSync(temp, { force: true });
   }
   return tree.nodes.length;
 }

@@ -5,8 +5,6 @@
  * See docs/social.md.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { resolve } from 'node:path';
-import { recordAudit } from '../../privacy/audit.js';
 import { listCampaigns, spreadTree, treeFormat, writeSpreadTree, type CampaignSummary, type SpreadTree } from '../../social/index.js';
 import { PortraitError } from '../../errors.js';
 import { output, parseAsOf, parsePositive, withWorkspace } from '../context.js';
@@ -67,10 +65,7 @@ export function registerSpreadCommands(program: Command): void {
           top: flags.top,
         });
         if (!flags.out) return { tree: found, written: null };
-        // The tree names users: the file is an export, recorded in the audit log.
-        const n = writeSpreadTree(flags.out, found);
-        await recordAudit(ws, { action: 'export', subject: `spread tree ${campaign}`, rows: n, file: resolve(flags.out), details: { kind: 'spread tree', format: treeFormat(flags.out) } });
-        return { tree: found, written: n };
+        return { tree: found, written: await writeSpreadTree(ws, flags.out, found) };
       });
       // The nodes go to --out; printing every one of them in --json would drown the summary.
       const { nodes, ...summary } = tree;
