@@ -179,6 +179,7 @@ export async function assignCampaign(ws: Workspace, campaign: string | CampaignD
   // The split is computed outside the transaction (the engine reads a table made inside one on one
   // thread only); the swap into campaign_assignments is one transaction, so a failure leaves the old split.
   await wh.run(`CREATE OR REPLACE TABLE ${STAGING} AS ${staged}`, p.values);
+  // A failed swap must not leave the staged split (a list of user ids) behind.
   const counts = await wh.transaction(async () => {
     await wh.run(`CREATE TABLE IF NOT EXISTS ${ASSIGNMENTS_TABLE} (campaign_id VARCHAR, user_id BIGINT, arm VARCHAR, bucket UBIGINT)`);
     await wh.run(`CREATE TABLE IF NOT EXISTS ${ASSIGNMENT_RUNS_TABLE} (campaign_id VARCHAR, fingerprint VARCHAR, holdout DOUBLE,
@@ -198,7 +199,7 @@ export async function assignCampaign(ws: Workspace, campaign: string | CampaignD
     ]);
     await wh.run(`DROP TABLE ${STAGING}`);
     return { treatment, holdout, optedOut };
-  });
+  }).finally(() => wh.run(`DROP TABLE IF EXISTS ${STAGING}`));
   const users = counts.treatment + counts.holdout;
   const report: AssignmentReport = {
     campaign: def.id,
