@@ -54,7 +54,7 @@ const BUILD_STAGES: readonly Stage[] = [
     name: 'membership',
     run: async (ws, asOf) => {
       const r = await buildMembership(ws, { asOf });
-      return { rows: r.rows, note: `${r.eligible.toLocaleString('en-US')} eligible for 88VIP at 88 yuan` };
+      return { rows: r.rows, note: `${r.eligible.toLocaleString('en-US')} eligible for 88VIP at ${r.memberPrice} yuan` };
     },
   },
   {

@@ -20,6 +20,8 @@ export interface MembershipBuildReport {
   asOf: Date;
   rows: number;
   eligible: number;
+  /** The 88VIP price for eligible users under the rules used (88 yuan by default). */
+  memberPrice: number;
   seconds: number;
 }
 
@@ -41,7 +43,7 @@ export async function buildMembership(ws: Workspace, options: { asOf?: Date; rul
       await wh.run(`CREATE OR REPLACE TABLE ${MEMBERSHIP_BUILDS_TABLE} (as_of TIMESTAMP, rules VARCHAR, order_source VARCHAR, users BIGINT)`);
       await wh.run(`INSERT INTO ${MEMBERSHIP_BUILDS_TABLE} VALUES ($1, $2, $3, $4)`, [asOf, JSON.stringify(rules), source, Number(n!.n)]);
     });
-    return { asOf, rows: Number(n!.n), eligible: Number(n!.eligible), seconds: (Date.now() - started) / 1000 };
+    return { asOf, rows: Number(n!.n), eligible: Number(n!.eligible), memberPrice: rules.vip.memberPrice, seconds: (Date.now() - started) / 1000 };
   } finally {
     await wh.run(`DROP TABLE IF EXISTS ${STAGING}`);
   }
