@@ -1,7 +1,7 @@
 /**
  * `portrait build`: every build stage, in order, "as of" one time (default: the newest event), so a run
  * is reproducible. Each capability that derives tables from the warehouse adds its stage here; the tags
- * come last because they read what the other stages wrote.
+ * come after every stage they read, and only the lead scores, which read the tags, come after them.
  */
 import { buildClvScores } from './analytics/clv/build.js';
 import { buildPurchaseCycles } from './analytics/cycles/index.js';
