@@ -303,15 +303,14 @@ export const STAGES: Stage[] = [
   },
   {
     name: 'train-itemcf',
-    description: 'item-CF alone (textbook defaults, history cap 100) on the world\'s weighted pv/fav/cart/buy interactions (rows: interactions, counted by one more scan)',
+    description: 'item-CF alone (textbook defaults, history cap 100) on the world\'s weighted pv/fav/cart/buy interactions (rows: interactions, as the training counted them)',
     run: (ctx) =>
       using(worldDir(ctx), async (ws) => {
         const asOf = (await resolveAsOf(ws.wh))!;
         const interactions = await workspaceInteractions(ws.wh, { asOf });
         const model = await itemcf.train(ws.wh, interactions, { prefix: 'bench_itemcf', temporary: true });
         await dropModel(ws.wh, model);
-        const [row] = await ws.wh.query<{ n: number }>(`SELECT count(*) AS n FROM (${interactions.sql})`, interactions.params);
-        return Number(row!.n);
+        return { rows: model.stats.interactions, trainSeconds: Math.round(model.trainMs) / 1000, neighbourRows: model.stats.modelRows };
       }),
   },
   {
