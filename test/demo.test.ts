@@ -115,3 +115,9 @@ test('synth options are checked', async () => {
   assert.equal(preset.code, 1);
   assert.match(preset.stderr, /--preset: expected taobao or default, got "tmall"/);
 });
+
+test("the demo's scoring plan is the live-stream example shipped in examples/ (one plan, not two drifting copies)", async () => {
+  const { DEMO_SCORING_PLAN } = await import('../src/demo.js');
+  const example = JSON.parse(readFileSync(new URL('../examples/scoring/live-stream.json', import.meta.url), 'utf8')) as typeof DEMO_SCORING_PLAN;
+  assert.deepEqual([example.id, example.rules, example.bands], [DEMO_SCORING_PLAN.id, DEMO_SCORING_PLAN.rules, DEMO_SCORING_PLAN.bands]);
+});
