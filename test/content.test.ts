@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Command } from 'commander';
-import { registerContentCommands } from '../src/cli/commands/content.js';
-import { io, processIo } from '../src/cli/context.js';
 import { SqlParams } from '../src/conditions/params.js';
 import { attributionCtes, contentCreators, contentKindShareOption, contentReport, type ContentReport } from '../src/content/index.js';
 import { PortraitError } from '../src/errors.js';
@@ -11,7 +8,7 @@ import { renderSvg } from '../src/report/svg.js';
 import { resolveSynthOptions, synthesize } from '../src/synth/index.js';
 import type { SqlValue } from '../src/warehouse/warehouse.js';
 import { Workspace } from '../src/workspace/workspace.js';
-import { count, tempDir } from './helpers.js';
+import { cliOutput, count, tempDir } from './helpers.js';
 
 /**
  * The story (local wall-clock times, as-of 2017-11-10 23:59:59, 30 days from 2017-10-12).
@@ -248,28 +245,9 @@ describe('content commands', () => {
     await buildStory(ws);
     await ws.close();
   });
-  after(() => {
-    Object.assign(io, processIo);
-    cleanup();
-  });
+  after(() => cleanup());
 
-  async function run(args: string[]): Promise<string> {
-    let out = '';
-    io.out = (t) => void (out += t);
-    try {
-      const program = new Command().exitOverride().option('--workspace <dir>');
-      program.configureOutput({ writeErr: () => {}, writeOut: () => {} });
-      registerContentCommands(program);
-      program.commands.forEach(function quiet(c: Command) {
-        c.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-        c.commands.forEach(quiet);
-      });
-      await program.parseAsync(['node', 'portrait', '--workspace', wsDir, ...args]);
-    } finally {
-      Object.assign(io, processIo);
-    }
-    return out;
-  }
+  const run = (args: string[]): Promise<string> => cliOutput(['--workspace', wsDir, ...args]);
 
   test('content report --json is the library result; the readable form names kinds, shares and creators', async () => {
     const json = JSON.parse(await run(['content', 'report', '--as-of', '2017-11-10', '--json'])) as ContentReport;

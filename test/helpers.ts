@@ -48,3 +48,10 @@ export async function count(ws: Workspace, sql: string, params: (string | number
   const rows = await ws.wh.query<{ n: number }>(sql, params);
   return Number(rows[0]?.n ?? NaN);
 }
+
+/** `portrait ...args`'s output; a failing command rejects with what it printed to stderr (for assert.rejects). */
+export async function cliOutput(args: string[]): Promise<string> {
+  const r = await runCli(args);
+  if (r.code !== 0) throw new Error(r.stderr.trim() || `exit code ${r.code}`);
+  return r.stdout;
+}

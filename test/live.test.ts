@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Command } from 'commander';
-import { registerLiveCommands } from '../src/cli/commands/live.js';
-import { io, processIo } from '../src/cli/context.js';
 import { PortraitError } from '../src/errors.js';
 import { livePerformanceOption, liveReport, type LiveReport, type LiveStats } from '../src/live/index.js';
 import { renderSvg } from '../src/report/svg.js';
 import { resolveSynthOptions, synthesize } from '../src/synth/index.js';
 import { Workspace } from '../src/workspace/workspace.js';
-import { tempDir } from './helpers.js';
+import { cliOutput, tempDir } from './helpers.js';
 
 /**
  * The story (local wall-clock times; as-of 2017-11-10 23:59:59, 30 days from 2017-10-12).
@@ -293,27 +290,9 @@ describe('live command', () => {
     await buildStory(ws);
     await ws.close();
   });
-  after(() => {
-    Object.assign(io, processIo);
-    cleanup();
-  });
+  after(() => cleanup());
 
-  async function run(args: string[]): Promise<string> {
-    let out = '';
-    io.out = (t) => void (out += t);
-    try {
-      const program = new Command().exitOverride().option('--workspace <dir>');
-      registerLiveCommands(program);
-      program.commands.forEach(function quiet(c: Command) {
-        c.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-        c.commands.forEach(quiet);
-      });
-      await program.parseAsync(['node', 'portrait', '--workspace', wsDir, ...args]);
-    } finally {
-      Object.assign(io, processIo);
-    }
-    return out;
-  }
+  const run = (args: string[]): Promise<string> => cliOutput(['--workspace', wsDir, ...args]);
 
   test('live report: streams and hosts by GMV, the total and the portrait; --json has every stream', async () => {
     const text = await run(['live', 'report', '--as-of', '2017-11-10']);

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Command } from 'commander';
-import { registerReviewCommands } from '../src/cli/commands/reviews.js';
-import { io, processIo } from '../src/cli/context.js';
 import { PortraitError } from '../src/errors.js';
 import { reviewsReport, type ReviewsReport, type ReviewStats } from '../src/reviews/index.js';
 import { resolveSynthOptions, synthesize } from '../src/synth/index.js';
 import { Workspace } from '../src/workspace/workspace.js';
-import { tempDir } from './helpers.js';
+import { cliOutput, tempDir } from './helpers.js';
 
 /**
  * The story (as-of 2017-11-30 23:59:59, 30 days from 2017-11-01).
@@ -228,27 +225,9 @@ describe('reviews command', () => {
     await buildStory(ws);
     await ws.close();
   });
-  after(() => {
-    Object.assign(io, processIo);
-    cleanup();
-  });
+  after(() => cleanup());
 
-  async function run(args: string[]): Promise<string> {
-    let out = '';
-    io.out = (t) => void (out += t);
-    try {
-      const program = new Command().exitOverride().option('--workspace <dir>');
-      registerReviewCommands(program);
-      program.commands.forEach(function quiet(c: Command) {
-        c.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-        c.commands.forEach(quiet);
-      });
-      await program.parseAsync(['node', 'portrait', '--workspace', wsDir, ...args]);
-    } finally {
-      Object.assign(io, processIo);
-    }
-    return out;
-  }
+  const run = (args: string[]): Promise<string> => cliOutput(['--workspace', wsDir, ...args]);
 
   test('readable: categories with rate, quality and means; distributions; the comparison and its note', async () => {
     const text = await run(['reviews', 'report', '--as-of', '2017-11-30', '--window', '2d']);
