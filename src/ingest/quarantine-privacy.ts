@@ -63,14 +63,25 @@ export async function maskPersonalInQuarantine(
   salt: string,
 ): Promise<number> {
   if (personal.length === 0) return 0;
-  const rows = await wh.query<{ id: number; raw: string }>('SELECT rowid AS id, raw FROM quarantine WHERE batch_id = $1 AND raw IS NOT NULL', [batchId]);
+  // A batch quarantines a line of a file once (its reasons joined), so (file, line) names it.
+  const rows = await wh.query<{ file: string; line: number; raw: string }>('SELECT file, line, raw FROM quarantine WHERE batch_id = $1 AND raw IS NOT NULL', [batchId]);
   const indexes = layout.format === 'csv' ? personal.map((n) => layout.names.indexOf(n)).filter((i) => i >= 0) : [];
-  let changed = 0;
+  const changed: [string, number, string][] = [];
   for (const r of rows) {
     const masked = layout.format === 'csv' ? maskCsvLine(r.raw, layout.delimiter, layout.names.length, indexes, salt) : maskJsonLine(r.raw, personal, salt);
-    if (masked === r.raw) continue;
-    await wh.run('UPDATE quarantine SET raw = $1 WHERE rowid = $2', [masked, r.id]);
-    changed++;
+    if (masked !== r.raw) changed.push([r.file, Number(r.line), masked]);
   }
-  return changed;
+  if (changed.length === 0) return 0;
+  // One UPDATE from a table of the new lines: a file with many bad lines is not a statement per line.
+  await wh.run('CREATE OR REPLACE TEMP TABLE quarantine_masked (file VARCHAR, line BIGINT, raw VARCHAR)');
+  try {
+    await wh.append('quarantine_masked', changed);
+    await wh.run(
+      'UPDATE quarantine SET raw = m.raw FROM quarantine_masked m WHERE quarantine.batch_id = $1 AND quarantine.file = m.file AND quarantine.line = m.line',
+      [batchId],
+    );
+  } finally {
+    await wh.run('DROP TABLE IF EXISTS quarantine_masked');
+  }
+  return changed.length;
 }
