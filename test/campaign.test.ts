@@ -24,10 +24,7 @@ import { planWorld } from '../src/synth/options.js';
 import { buildTags } from '../src/tags/values/build.js';
 import { TagRegistry } from '../src/tags/registry/registry.js';
 import { Workspace } from '../src/workspace/workspace.js';
-import { Command, CommanderError } from 'commander';
-import { registerCampaignCommands } from '../src/cli/commands/campaign.js';
-import { io, processIo } from '../src/cli/context.js';
-import { tempDir } from './helpers.js';
+import { runCli, tempDir } from './helpers.js';
 
 const close = (actual: number | null | undefined, expected: number, tolerance: number, what: string) =>
   assert.ok(actual !== null && actual !== undefined && Math.abs(actual - expected) <= tolerance, `${what}: ${actual} is not within ${tolerance} of ${expected}`);
@@ -343,31 +340,6 @@ test('a broken split fails the sample-ratio check; the engine\'s split equals th
   }
 });
 
-/**
- * `portrait campaign ...` on a program holding only this command group (as src/cli/main.ts registers it),
- * with main's error policy: a PortraitError prints error and hint and exits 1, a usage error exits 2.
- */
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  Object.assign(io, { out: (t: string) => void (stdout += t), err: (t: string) => void (stderr += t) });
-  const program = new Command('portrait').option('-w, --workspace <dir>').exitOverride().configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
-  registerCampaignCommands(program);
-  program.commands.forEach(function inherit(c: Command) {
-    c.exitOverride().configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
-    c.commands.forEach(inherit);
-  });
-  try {
-    await program.parseAsync(['node', 'portrait', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    if (error instanceof CommanderError) return { code: 2, stdout, stderr };
-    if (error instanceof PortraitError) return { code: 1, stdout, stderr: `${stderr}error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}` };
-    throw error;
-  } finally {
-    Object.assign(io, processIo);
-  }
-}
 
 test('the CLI: define, list, assign --out, evaluate (readable and --json), and clear errors', async () => {
   const t = tempDir();
